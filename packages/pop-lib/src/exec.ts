@@ -1,0 +1,108 @@
+// Runs the next program of the chain: a true execve(2) where the runtime has one, else a faithful spawn.
+import { spawn } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { constants as os } from 'node:os'
+import { EXIT_SIGNAL_BASE, EXIT_TEMP } from './exit-codes.js'
+import { fatal } from './log.js'
+
+/** What to run next. */
+export interface ExecOptions {
+  /** The whole environment of the next program (default: this process's). */
+  env?: NodeJS.ProcessEnv
+  /** Descriptors to hand on besides 0-2, as { childFd: ourFd }; forces the spawn path. */
+  fds?: Record<number, number>
+}
+
+type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never
+
+const FORWARDED: NodeJS.Signals[] = [
+  'SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGWINCH', 'SIGCONT',
+]
+
+/** True when this runtime can replace the process image (Node >= 22.15), unless POPCHAIN_EXEC=spawn. */
+export const canExecve = (): boolean =>
+  typeof (process as unknown as { execve?: Execve }).execve === 'function' &&
+  process.env.POPCHAIN_EXEC !== 'spawn'
+
+/** Finds a program the way execvp(3) does, on the PATH of the given environment. */
+export const which = (name: string, env: NodeJS.ProcessEnv): string | null => {
+  if (name.includes('/')) return name
+  const path = env.PATH ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'
+  for (const dir of path.split(delimiter)) {
+    const file = join(dir || '.', name)
+    try {
+      accessSync(file, constants.X_OK)
+      return file
+    } catch {
+      // not here
+    }
+  }
+  return null
+}
+
+const signalNumber = (sig: NodeJS.Signals): number =>
+  (os.signals as Record<string, number>)[sig] ?? 0
+
+/**
+ * Runs argv[0] with argv as its arguments in place of this program. With execve the call does not
+ * return. Otherwise the program is spawned with fds 0-2 (and opts.fds), this process's credentials
+ * and working directory; signals are forwarded; the promise resolves to the child's exit status,
+ * after re-raising a signal that killed the child (128 + n if this process survives it). A
+ * program that cannot be run is a temporary failure: 111, as the checkpassword interface says.
+ */
+export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<number> => {
+  const env = opts.env ?? process.env
+  const name = argv[0]
+  if (name === undefined || name === '') {
+    fatal('no program to run')
+    return EXIT_TEMP
+  }
+  const file = which(name, env)
+  if (file === null) {
+    fatal(`cannot run ${name}: not found`)
+    return EXIT_TEMP
+  }
+  const extra = Object.entries(opts.fds ?? {})
+  if (extra.length === 0 && canExecve()) {
+    try {
+      ;(process as unknown as { execve: Execve }).execve(file, argv, env)
+    } catch (e) {
+      fatal(`cannot run ${name}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      return EXIT_TEMP
+    }
+  }
+  const stdio: number[] = [0, 1, 2]
+  for (const [child, ours] of extra) stdio[Number(child)] = ours
+  for (let i = 0; i < stdio.length; i++) stdio[i] ??= -1
+  return new Promise((resolve) => {
+    const child = spawn(file, argv.slice(1), {
+      argv0: name,
+      env,
+      stdio: stdio.map((fd) => (fd < 0 ? 'ignore' : fd)),
+    })
+    const forward = (sig: NodeJS.Signals) => () => {
+      child.kill(sig)
+    }
+    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const)
+    for (const [sig, h] of handlers) process.on(sig, h)
+    const done = (code: number): void => {
+      for (const [sig, h] of handlers) process.off(sig, h)
+      resolve(code)
+    }
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      fatal(`cannot run ${name}: ${e.code ?? String(e)}`)
+      done(EXIT_TEMP)
+    })
+    child.on('exit', (code, signal) => {
+      if (signal === null) return done(code ?? EXIT_TEMP)
+      for (const [sig, h] of handlers) process.off(sig, h)
+      try {
+        process.kill(process.pid, signal)
+      } catch {
+        // cannot re-raise
+      }
+      setTimeout(() => done(EXIT_SIGNAL_BASE + signalNumber(signal)), 50)
+    })
+  })
+}

@@ -1,0 +1,12 @@
+// popchain's shared library: the pieces every stage uses.
+export * from './exit-codes.js'
+export * from './log.js'
+export * from './creds.js'
+export * from './read-fd.js'
+export * from './exec.js'
+export * from './line-reader.js'
+export * from './out.js'
+export * from './session.js'
+export * from './cli.js'
+export * from './version.js'
+export * from './run.js'

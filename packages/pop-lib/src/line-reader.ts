@@ -1,0 +1,91 @@
+// Reads POP3 command lines from a descriptor, with a length limit, optionally never past a line end.
+import { read } from 'node:fs'
+
+/** What one call to next() found. */
+export type Line =
+  | { kind: 'line'; data: Buffer }
+  | { kind: 'long' }
+  | { kind: 'eof' }
+
+/** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
+export const LINE_MAX = 255
+
+const readAsync = (fd: number, buf: Buffer, at: number, len: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    read(fd, buf, at, len, null, (err, n) => {
+      if (err === null) resolve(n)
+      else reject(err)
+    })
+  })
+
+/**
+ * Splits input on LF, dropping a CR before it. In exact mode it reads one byte at a time, so that
+ * whatever follows a line stays unread on the descriptor for the next program of the chain. A line
+ * longer than LINE_MAX is discarded up to its LF and reported once as 'long'; memory stays bounded.
+ * A read error counts as end of file.
+ */
+export class LineReader {
+  readonly #fd: number
+  readonly #exact: boolean
+  readonly #chunk: Buffer
+  #start = 0
+  #end = 0
+  #eof = false
+
+  constructor(fd: number, exact: boolean) {
+    this.#fd = fd
+    this.#exact = exact
+    this.#chunk = Buffer.alloc(exact ? 1 : 4096)
+  }
+
+  /** True when bytes already read wait behind the last line (never in exact mode). */
+  get buffered(): boolean {
+    return this.#end > this.#start
+  }
+
+  async #fill(): Promise<boolean> {
+    if (this.#eof) return false
+    try {
+      const n = await readAsync(this.#fd, this.#chunk, 0, this.#chunk.length)
+      this.#start = 0
+      this.#end = n
+      if (n === 0) this.#eof = true
+      return n > 0
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        await new Promise((r) => setTimeout(r, 5))
+        return this.#fill()
+      }
+      this.#eof = true
+      return false
+    }
+  }
+
+  /** Returns the next line without its line end, a 'long' marker, or 'eof'. */
+  async next(): Promise<Line> {
+    const parts: Buffer[] = []
+    let size = 0
+    let long = false
+    for (;;) {
+      // A last line without its line end is not a command (RFC 1939 section 3): drop it.
+      if (this.#start >= this.#end && !(await this.#fill())) return { kind: 'eof' }
+      const lf = this.#chunk.indexOf(10, this.#start)
+      const stop = lf < 0 || lf >= this.#end ? this.#end : lf
+      if (!long) {
+        const piece = this.#chunk.subarray(this.#start, stop)
+        size += piece.length
+        if (size > LINE_MAX - 1) long = true
+        else parts.push(Buffer.from(piece))
+      }
+      this.#start = stop
+      if (stop < this.#end) {
+        this.#start = stop + 1
+        if (long) return { kind: 'long' }
+        let data = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+        if (data.length > 0 && data[data.length - 1] === 13) data = data.subarray(0, -1)
+        if (data.length > LINE_MAX - 2) return { kind: 'long' }
+        return { kind: 'line', data }
+      }
+    }
+  }
+}

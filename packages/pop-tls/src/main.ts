@@ -1,0 +1,7 @@
+// pop-tls: placeholder until its issue lands.
+import { parseCommandLine } from '../../pop-lib/src/cli.js'
+
+export const main = async (argv: string[]): Promise<number> => {
+  await parseCommandLine('pop-tls', { usage: 'pop-tls [options] ...', options: {}, minArgs: 0 }, argv, process.env)
+  return 0
+}
