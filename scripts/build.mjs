@@ -1,11 +1,13 @@
 // Bundles each program into packages/<name>/dist/<name>.mjs; yargs goes into a chunk loaded only when options are given.
 import { build } from 'esbuild'
-import { readFileSync, rmSync, chmodSync } from 'node:fs'
+import { readFileSync, chmodSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const programs = ['pop-frontend', 'pop-checkpassword', 'pop-maildir', 'pop-tls']
+const all = ['pop-frontend', 'pop-checkpassword', 'pop-maildir', 'pop-tls']
+// `node scripts/build.mjs pop-maildir` builds one program; no argument builds them all.
+const programs = process.argv.length > 2 ? process.argv.slice(2) : all
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const version = readFileSync(join(root, 'packages/pop-lib/src/version.ts'), 'utf8')
@@ -17,7 +19,6 @@ if (!version.includes(`'${pkg.version}'`)) {
 await Promise.all(
   programs.map(async (name) => {
     const dir = join(root, 'packages', name)
-    rmSync(join(dir, 'dist'), { recursive: true, force: true })
     await build({
       entryPoints: { [name]: join(dir, 'src/bin.ts') },
       outdir: join(dir, 'dist'),
