@@ -1,6 +1,6 @@
 // Runs the next program of the chain: a true execve(2) where the runtime has one, else a faithful spawn.
 import { spawn } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
+import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { constants as os } from 'node:os'
 import { EXIT_SIGNAL_BASE, EXIT_TEMP } from './exit-codes.js'
@@ -41,6 +41,68 @@ export const which = (name: string, env: NodeJS.ProcessEnv): string | null => {
   return null
 }
 
+const runnable = (file: string): boolean => {
+  try {
+    accessSync(file, constants.X_OK)
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * True when execve(2) of file will succeed as far as can be known beforehand: an executable ELF
+ * file, or a `#!` script whose interpreter is executable. Node's process.execve aborts the whole
+ * process with a core dump when execve fails, so anything else takes the spawn path, which
+ * reports the error (and runs a script without `#!` through /bin/sh, as execvp does).
+ */
+const execveSafe = (file: string): boolean => {
+  if (!runnable(file)) return false
+  const head = Buffer.alloc(256)
+  let n = 0
+  try {
+    const fd = openSync(file, 'r')
+    try {
+      n = readSync(fd, head, 0, head.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return false
+  }
+  if (n >= 4 && head.readUInt32BE(0) === 0x7f454c46) return true
+  if (n < 3 || head[0] !== 0x23 || head[1] !== 0x21) return false
+  const line = head.subarray(2, n).toString('latin1').split('\n')[0]!.trim()
+  const interpreter = line.split(/[ \t]/)[0] ?? ''
+  return interpreter.startsWith('/') && runnable(interpreter)
+}
+
+const O_CLOEXEC = 0o2000000
+
+/**
+ * Closes every descriptor above 2 that would survive exec (no close-on-exec flag, as
+ * /proc/self/fdinfo shows) and is not in keep: whatever the launcher leaked must not reach the
+ * next program. Node's own descriptors are all close-on-exec and stay untouched.
+ */
+export const closeStrays = (keep: number[]): void => {
+  let fds: string[]
+  try {
+    fds = readdirSync('/proc/self/fd')
+  } catch {
+    return
+  }
+  for (const name of fds) {
+    const fd = Number(name)
+    if (fd <= 2 || keep.includes(fd)) continue
+    try {
+      const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))
+      if (flags !== null && (parseInt(flags[1]!, 8) & O_CLOEXEC) === 0) closeSync(fd)
+    } catch {
+      // gone already (the descriptor readdir itself used)
+    }
+  }
+}
+
 const signalNumber = (sig: NodeJS.Signals): number =>
   (os.signals as Record<string, number>)[sig] ?? 0
 
@@ -52,7 +114,11 @@ const signalNumber = (sig: NodeJS.Signals): number =>
  * program that cannot be run is a temporary failure: 111, as the checkpassword interface says.
  */
 export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<number> => {
-  const env = opts.env ?? process.env
+  // Node treats NODE_CHANNEL_FD as an IPC channel it owns: a next program written in Node would
+  // take over whatever descriptor that number names (fd 3 is checkpassword's), so it never passes.
+  const env = { ...(opts.env ?? process.env) }
+  delete env.NODE_CHANNEL_FD
+  delete env.NODE_CHANNEL_SERIALIZATION_MODE
   const name = argv[0]
   if (name === undefined || name === '') {
     fatal('no program to run')
@@ -64,7 +130,8 @@ export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<
     return EXIT_TEMP
   }
   const extra = Object.entries(opts.fds ?? {})
-  if (extra.length === 0 && canExecve()) {
+  closeStrays(extra.map(([, ours]) => ours))
+  if (extra.length === 0 && canExecve() && execveSafe(file)) {
     try {
       ;(process as unknown as { execve: Execve }).execve(file, argv, env)
     } catch (e) {

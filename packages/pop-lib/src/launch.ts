@@ -37,7 +37,7 @@ export const launch = (opts: LaunchOptions): Promise<Launcher> => {
   const children = new Set<ChildProcess>()
   const server = net.createServer({ pauseOnConnect: true }, (sock) => {
     ;(sock as unknown as { _handle: Blocking })._handle.setBlocking?.(true)
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...(opts.env ?? process.env),
       PROTO: 'TCP',
       TCPLOCALIP: sock.localAddress ?? '',
@@ -45,6 +45,8 @@ export const launch = (opts: LaunchOptions): Promise<Launcher> => {
       TCPREMOTEIP: (sock.remoteAddress ?? '').replace(/^::ffff:/, ''),
       TCPREMOTEPORT: String(sock.remotePort ?? ''),
     }
+    delete env.NODE_CHANNEL_FD
+    delete env.NODE_CHANNEL_SERIALIZATION_MODE
     const child = spawn(opts.argv[0]!, opts.argv.slice(1), {
       stdio: [sock, sock, opts.onStderr === undefined ? 'inherit' : 'pipe'],
       env,
