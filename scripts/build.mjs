@@ -36,3 +36,14 @@ await Promise.all(
     chmodSync(join(dir, 'dist', `${name}.mjs`), 0o755)
   }),
 )
+
+// The demo of `npm start`, bundled like the programs.
+await build({
+  entryPoints: [join(root, 'scripts/demo.ts')],
+  outfile: join(root, 'dist/demo.mjs'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+})
