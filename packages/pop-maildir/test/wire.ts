@@ -1,0 +1,100 @@
+// The wire form of messages: CRLF, dot-stuffing, TOP limits, and sizes that match what is sent.
+import t from 'tap'
+import fc from 'fast-check'
+import { WireEncoder, WireCounter } from '../src/wire.js'
+
+const enc = (text: string | Buffer, limit: number | null = null, chunks: number[] = []): string => {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'latin1') : text
+  const e = new WireEncoder(limit)
+  const parts: Buffer[] = []
+  let at = 0
+  for (const c of [...chunks, buf.length]) {
+    const end = Math.min(buf.length, at + c)
+    parts.push(e.encode(buf.subarray(at, end)))
+    at = end
+    if (at >= buf.length) break
+  }
+  const tail = Buffer.alloc(2)
+  parts.push(tail.subarray(0, e.finishInto(tail, 0)))
+  return Buffer.concat(parts).toString('latin1')
+}
+
+const size = (text: Buffer, chunks: number[] = []): number => {
+  const c = new WireCounter()
+  let at = 0
+  for (const n of [...chunks, text.length]) {
+    c.add(text.subarray(at, Math.min(text.length, at + n)))
+    at = Math.min(text.length, at + n)
+  }
+  return c.total()
+}
+
+/** The body a client gets back after undoing dot-stuffing (and keeping CRLF). */
+const unstuffed = (wire: string): string => wire.replace(/(^|\r\n)\./g, '$1')
+
+t.test('LF files get CRLF; CRLF files stay; lines starting with a dot are stuffed', async (t) => {
+  t.equal(enc('a\nb\n'), 'a\r\nb\r\n')
+  t.equal(enc('a\r\nb\r\n'), 'a\r\nb\r\n')
+  t.equal(enc('.\n..x\nx.\n'), '..\r\n...x\r\nx.\r\n')
+  t.equal(enc('.starts'), '..starts\r\n')
+  t.equal(enc(''), '')
+  t.equal(enc('\n'), '\r\n')
+})
+
+t.test('a last line without a line end gets one, a lone last CR just its LF', async (t) => {
+  t.equal(enc('a\nno end'), 'a\r\nno end\r\n')
+  t.equal(enc('a\r'), 'a\r\n')
+  t.equal(enc('mid\rline\n'), 'mid\rline\r\n')
+})
+
+t.test('state carries across chunk boundaries', async (t) => {
+  t.equal(enc('ab\r\n.c\n', null, [3]), 'ab\r\n..c\r\n')
+  t.equal(enc('ab\n.c\n', null, [3]), 'ab\r\n..c\r\n')
+  t.equal(enc('x'.repeat(10) + '\n', null, [1, 1, 1]), 'x'.repeat(10) + '\r\n')
+})
+
+t.test('TOP: the header, the blank line, then n body lines', async (t) => {
+  const m = 'H: 1\nH: 2\n\nb1\nb2\n.b3\n'
+  t.equal(enc(m, 0), 'H: 1\r\nH: 2\r\n\r\n')
+  t.equal(enc(m, 1), 'H: 1\r\nH: 2\r\n\r\nb1\r\n')
+  t.equal(enc(m, 3), 'H: 1\r\nH: 2\r\n\r\nb1\r\nb2\r\n..b3\r\n')
+  t.equal(enc(m, 99), enc(m))
+  t.equal(enc('H: 1\r\n\r\nb1\r\nb2', 1), 'H: 1\r\n\r\nb1\r\n')
+  t.equal(enc('H: only header', 0), 'H: only header\r\n')
+  t.equal(enc('H: 1\n\nb1\nb2', 5, [5, 1]), 'H: 1\r\n\r\nb1\r\nb2\r\n')
+})
+
+t.test('8-bit and NUL bytes pass untouched', async (t) => {
+  const b = Buffer.from([0, 0xff, 0x80, 10, 0x2e, 0, 10])
+  t.same(Buffer.from(enc(b), 'latin1'), Buffer.from([0, 0xff, 0x80, 13, 10, 0x2e, 0x2e, 0, 13, 10]))
+})
+
+const bytes = fc.uint8Array({ maxLength: 300 }).map((a) =>
+  // Weight the bytes that matter: LF, CR and dot.
+  Buffer.from(Array.from(a, (b) => [10, 13, 46, 120][b % 5] ?? b)),
+)
+const cuts = fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 8 })
+
+t.test('property: the size is the length of what is sent, before stuffing, however chunked', async (t) => {
+  fc.assert(
+    fc.property(bytes, cuts, cuts, (b, c1, c2) => {
+      const wire = enc(b, null, c1)
+      return size(b, c2) === unstuffed(wire).length && enc(b) === wire
+    }),
+    { numRuns: 2000 },
+  )
+  t.pass('held')
+})
+
+t.test('property: undoing CRLF and stuffing gives the message back', async (t) => {
+  fc.assert(
+    fc.property(bytes, (b) => {
+      const back = unstuffed(enc(b)).replace(/\r\n/g, '\n')
+      const want = b.toString('latin1').replace(/\r\n/g, '\n')
+      const fixed = want === '' || want.endsWith('\n') ? want : want.endsWith('\r') ? want.slice(0, -1) + '\n' : want + '\n'
+      return back === fixed
+    }),
+    { numRuns: 2000 },
+  )
+  t.pass('held')
+})
