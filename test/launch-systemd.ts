@@ -1,0 +1,59 @@
+// The chain under systemd socket activation (Accept=yes, StandardInput=socket), imitated by systemd-socket-activate --inetd -a.
+import t from 'tap'
+import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, MESSAGES } from './fixtures/world.js'
+import { startServer, fetchAll, need } from './fixtures/servers.js'
+
+// like systemd, systemd-socket-activate gives the service a clean environment (HOME, TERM, PATH):
+// the classic chain's cvm-pwfile needs its variable passed, as a unit's Environment= would
+const passEnv = ['-E', 'CVM_PWFILE_PATH']
+
+t.test('systemd-socket-activate --inetd -a: fds 0/1 are the connection, stderr is the journal', async (t) => {
+  const ssa = need(t, 'systemd-socket-activate')
+  if (!ssa) return
+  const w = makeWorld(t)
+  const rec = recorder(w)
+  const s = await startServer(
+    t,
+    (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...passEnv, ...chainUnderTest(w, rec.argv)], env: w.env }),
+    /Listening on 127\.0\.0\.1:\d+/,
+  )
+  const keep = await fetchAll(s.port)
+  sameMessages(t, keep.messages, MESSAGES, 'keep')
+  const bad = await fetchAll(s.port, { pass: 'not-the-password' })
+  t.match(bad.login, /^-ERR/, 'a wrong password is refused')
+  // systemd-socket-activate sets no REMOTE_ADDR (systemd does): the address must come from the socket
+  await s.waitLog(/alice.*127\.0\.0\.1|127\.0\.0\.1.*alice/, 5000).then(
+    () => t.pass('the failed login is logged with the address taken from the socket'),
+    (e: Error) => t.fail(e.message),
+  )
+  const del = await fetchAll(s.port, { dele: true })
+  sameMessages(t, del.messages, MESSAGES, 'delete')
+  t.same(w.list(), [], 'the Maildir is empty after DELE and QUIT')
+  await s.close()
+  const records = readRecords(rec.dir)
+  t.equal(records.length, 2, 'the stage after login ran twice')
+  t.notMatch(s.log(), /not-the-password/, 'never the password')
+})
+
+t.test('REMOTE_ADDR and REMOTE_PORT, as systemd sets them for Accept=yes, reach the log', async (t) => {
+  const ssa = need(t, 'systemd-socket-activate')
+  if (!ssa) return
+  const w = makeWorld(t)
+  // 192.0.2.7 (TEST-NET-1) cannot be the socket's peer: seeing it proves the variable was used
+  const s = await startServer(
+    t,
+    (port) => ({
+      cmd: ssa,
+      args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, '-E', 'REMOTE_ADDR=192.0.2.7', '-E', 'REMOTE_PORT=4711', ...passEnv, ...chainUnderTest(w)],
+      env: w.env,
+    }),
+    /Listening on 127\.0\.0\.1:\d+/,
+  )
+  const bad = await fetchAll(s.port, { pass: 'not-the-password' })
+  t.match(bad.login, /^-ERR/, 'a wrong password is refused')
+  await s.waitLog(/alice.*192\.0\.2\.7|192\.0\.2\.7.*alice/, 5000).then(
+    () => t.pass('the failed login is logged with REMOTE_ADDR'),
+    (e: Error) => t.fail(e.message),
+  )
+  await s.close()
+})
