@@ -1,0 +1,374 @@
+// The yescrypt KDF (Solar Designer's yescrypt 1.1, as in libxcrypt): scrypt's SMix with pwxform.
+import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
+
+/** yescrypt's parameters, as in yescrypt.h's yescrypt_params_t (no ROM, no upgrades). */
+export interface YescryptParams {
+  flags: number
+  N: number
+  r: number
+  p: number
+  t: number
+}
+
+export const YESCRYPT_WORM = 1
+export const YESCRYPT_RW = 2
+/** The only pwxform flavour yescrypt defines: 6 rounds, gather 4, simple 2, 12 KiB S-boxes. */
+export const YESCRYPT_DEFAULTS = 0xb6
+const YESCRYPT_PREHASH = 0x10000000
+
+/** The largest V this implementation allocates (libxcrypt's dearest setting, -R 11, needs this). */
+export const MAX_V_BYTES = 2 ** 30
+
+// pwxform's fixed shape, in 32-bit words: 64-byte blocks, three 4 KiB S-boxes, 512 S2 slots.
+const SWORDS = 3072
+const SBOX_WORDS = 1024
+const SMASK = 0xff0
+
+/** The S-boxes and write position of one pwxform context; offsets are in words into S. */
+interface Pwx {
+  S: Uint32Array
+  s0: number
+  s1: number
+  s2: number
+  w: number
+}
+
+/** Whether the parameters are ones yescrypt_kdf_body accepts and this code can afford. */
+export const paramsOk = ({ flags, N, r, p, t }: YescryptParams): boolean => {
+  if (flags === 0) {
+    if (t !== 0) return false
+  } else if (flags !== YESCRYPT_WORM && flags !== YESCRYPT_DEFAULTS) return false
+  if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0) return false
+  if (r < 1 || p < 1 || r * p >= 2 ** 30) return false
+  if (128 * r * N > MAX_V_BYTES || 128 * r * p > MAX_V_BYTES) return false
+  if (flags & YESCRYPT_RW && Math.floor(N / p) <= 1) return false
+  return true
+}
+
+const toWords = (bytes: Uint8Array): Uint32Array => {
+  const words = new Uint32Array(bytes.length >> 2)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(i * 4, true)
+  return words
+}
+
+const toBytes = (words: Uint32Array): Buffer => {
+  const bytes = Buffer.alloc(words.length * 4)
+  for (let i = 0; i < words.length; i++) bytes.writeUInt32LE(words[i]!, i * 4)
+  return bytes
+}
+
+const hmac = (key: Uint8Array, msg: Uint8Array): Buffer =>
+  createHmac('sha256', key).update(msg).digest()
+
+/**
+ * Salsa20 with `rounds` rounds on 16 words at `at` in B, which hold the block in the "SIMD
+ * shuffled" order yescrypt keeps blocks in: word i of the block is Salsa20's word (5i mod 16).
+ */
+const salsa20 = (B: Uint32Array, at: number, rounds: number, x: Uint32Array): void => {
+  for (let i = 0; i < 16; i++) x[(i * 5) & 15] = B[at + i]!
+  for (let i = 0; i < rounds; i += 2) {
+    let u: number
+    u = (x[0]! + x[12]!) | 0
+    x[4]! ^= (u << 7) | (u >>> 25)
+    u = (x[4]! + x[0]!) | 0
+    x[8]! ^= (u << 9) | (u >>> 23)
+    u = (x[8]! + x[4]!) | 0
+    x[12]! ^= (u << 13) | (u >>> 19)
+    u = (x[12]! + x[8]!) | 0
+    x[0]! ^= (u << 18) | (u >>> 14)
+    u = (x[5]! + x[1]!) | 0
+    x[9]! ^= (u << 7) | (u >>> 25)
+    u = (x[9]! + x[5]!) | 0
+    x[13]! ^= (u << 9) | (u >>> 23)
+    u = (x[13]! + x[9]!) | 0
+    x[1]! ^= (u << 13) | (u >>> 19)
+    u = (x[1]! + x[13]!) | 0
+    x[5]! ^= (u << 18) | (u >>> 14)
+    u = (x[10]! + x[6]!) | 0
+    x[14]! ^= (u << 7) | (u >>> 25)
+    u = (x[14]! + x[10]!) | 0
+    x[2]! ^= (u << 9) | (u >>> 23)
+    u = (x[2]! + x[14]!) | 0
+    x[6]! ^= (u << 13) | (u >>> 19)
+    u = (x[6]! + x[2]!) | 0
+    x[10]! ^= (u << 18) | (u >>> 14)
+    u = (x[15]! + x[11]!) | 0
+    x[3]! ^= (u << 7) | (u >>> 25)
+    u = (x[3]! + x[15]!) | 0
+    x[7]! ^= (u << 9) | (u >>> 23)
+    u = (x[7]! + x[3]!) | 0
+    x[11]! ^= (u << 13) | (u >>> 19)
+    u = (x[11]! + x[7]!) | 0
+    x[15]! ^= (u << 18) | (u >>> 14)
+    u = (x[0]! + x[3]!) | 0
+    x[1]! ^= (u << 7) | (u >>> 25)
+    u = (x[1]! + x[0]!) | 0
+    x[2]! ^= (u << 9) | (u >>> 23)
+    u = (x[2]! + x[1]!) | 0
+    x[3]! ^= (u << 13) | (u >>> 19)
+    u = (x[3]! + x[2]!) | 0
+    x[0]! ^= (u << 18) | (u >>> 14)
+    u = (x[5]! + x[4]!) | 0
+    x[6]! ^= (u << 7) | (u >>> 25)
+    u = (x[6]! + x[5]!) | 0
+    x[7]! ^= (u << 9) | (u >>> 23)
+    u = (x[7]! + x[6]!) | 0
+    x[4]! ^= (u << 13) | (u >>> 19)
+    u = (x[4]! + x[7]!) | 0
+    x[5]! ^= (u << 18) | (u >>> 14)
+    u = (x[10]! + x[9]!) | 0
+    x[11]! ^= (u << 7) | (u >>> 25)
+    u = (x[11]! + x[10]!) | 0
+    x[8]! ^= (u << 9) | (u >>> 23)
+    u = (x[8]! + x[11]!) | 0
+    x[9]! ^= (u << 13) | (u >>> 19)
+    u = (x[9]! + x[8]!) | 0
+    x[10]! ^= (u << 18) | (u >>> 14)
+    u = (x[15]! + x[14]!) | 0
+    x[12]! ^= (u << 7) | (u >>> 25)
+    u = (x[12]! + x[15]!) | 0
+    x[13]! ^= (u << 9) | (u >>> 23)
+    u = (x[13]! + x[12]!) | 0
+    x[14]! ^= (u << 13) | (u >>> 19)
+    u = (x[14]! + x[13]!) | 0
+    x[15]! ^= (u << 18) | (u >>> 14)
+  }
+  for (let i = 0; i < 16; i++) B[at + i] = B[at + i]! + x[(i * 5) & 15]!
+}
+
+/** scrypt's BlockMix with Salsa20/8 on the 2r 64-byte blocks at `at` in X, using Y as scratch. */
+const blockmixSalsa8 = (X: Uint32Array, at: number, Y: Uint32Array, r: number, t: Uint32Array) => {
+  const last = at + (2 * r - 1) * 16
+  for (let k = 0; k < 16; k++) t[16 + k] = X[last + k]!
+  for (let i = 0; i < 2 * r; i++) {
+    for (let k = 0; k < 16; k++) t[16 + k]! ^= X[at + i * 16 + k]!
+    salsa20(t, 16, 8, t)
+    const to = (i & 1 ? r + (i >> 1) : i >> 1) * 16
+    for (let k = 0; k < 16; k++) Y[to + k] = t[16 + k]!
+  }
+  X.set(Y.subarray(0, 32 * r), at)
+}
+
+/**
+ * pwxform on the 16 words at `at` in B: 6 rounds of 4 parallel lanes of 2 64-bit multiply,
+ * add S0, xor S1 operations, the middle 4 rounds also writing their results into S2.
+ */
+const pwxform = (B: Uint32Array, at: number, ctx: Pwx): void => {
+  const S = ctx.S
+  const s0 = ctx.s0
+  const s1 = ctx.s1
+  const s2 = ctx.s2
+  let w = ctx.w
+  for (let i = 0; i < 6; i++) {
+    for (let j = 0; j < 4; j++) {
+      const o = at + j * 4
+      const p0 = s0 + ((B[o]! & SMASK) >>> 2)
+      const p1 = s1 + ((B[o + 1]! & SMASK) >>> 2)
+      for (let k = 0; k < 4; k += 2) {
+        const xl = B[o + k]!
+        const xh = B[o + k + 1]!
+        // 64-bit xh * xl in doubles: exact pieces under 2^53.
+        const a = xh * (xl & 0xffff)
+        const b = xh * (xl >>> 16)
+        const bh = Math.floor(b / 65536)
+        const m = (b - bh * 65536) * 65536 + a
+        const mh = Math.floor(m / 4294967296)
+        const lo = m - mh * 4294967296 + S[p0 + k]!
+        const hi = bh + mh + S[p0 + k + 1]! + (lo >= 4294967296 ? 1 : 0)
+        const yl = lo ^ S[p1 + k]!
+        const yh = hi ^ S[p1 + k + 1]!
+        B[o + k] = yl
+        B[o + k + 1] = yh
+        if (i !== 0 && i !== 5) {
+          S[s2 + 2 * w] = yl
+          S[s2 + 2 * w + 1] = yh
+          w++
+        }
+      }
+    }
+  }
+  ctx.s0 = s2
+  ctx.s1 = s0
+  ctx.s2 = s1
+  ctx.w = w & 511
+}
+
+/** yescrypt's BlockMix_pwxform: pwxform chained over the 64-byte blocks, then Salsa20/2. */
+const blockmixPwxform = (X: Uint32Array, at: number, r: number, ctx: Pwx, t: Uint32Array) => {
+  const n = 2 * r
+  let prev = at + (n - 1) * 16
+  for (let i = 0; i < n; i++) {
+    const o = at + i * 16
+    for (let k = 0; k < 16; k++) t[16 + k] = X[prev + k]! ^ X[o + k]!
+    pwxform(t, 16, ctx)
+    X.set(t.subarray(16, 32), o)
+    prev = o
+  }
+  salsa20(X, at + (n - 1) * 16, 2, t)
+}
+
+/** Working storage for one SMix: X (the block), Y (scratch), t (two 16-word temporaries). */
+interface Work {
+  X: Uint32Array
+  Y: Uint32Array
+  t: Uint32Array
+}
+
+const blockmix = (w: Work, r: number, ctx: Pwx | null): void => {
+  if (ctx) blockmixPwxform(w.X, 0, r, ctx, w.t)
+  else blockmixSalsa8(w.X, 0, w.Y, r, w.t)
+}
+
+/** Loads block B (32r words at `at`) into X in the shuffled order. */
+const shuffleIn = (X: Uint32Array, B: Uint32Array, at: number, r: number): void => {
+  for (let k = 0; k < 2 * r; k++)
+    for (let i = 0; i < 16; i++) X[k * 16 + i] = B[at + k * 16 + ((i * 5) & 15)]!
+}
+
+const shuffleOut = (B: Uint32Array, at: number, X: Uint32Array, r: number): void => {
+  for (let k = 0; k < 2 * r; k++)
+    for (let i = 0; i < 16; i++) B[at + k * 16 + ((i * 5) & 15)] = X[k * 16 + i]!
+}
+
+const xorInto = (X: Uint32Array, V: Uint32Array, at: number, s: number): void => {
+  for (let k = 0; k < s; k++) X[k]! ^= V[at + k]!
+}
+
+/** The low 32 bits of Integerify(X): the first word of the last 64-byte block. */
+const integerify = (X: Uint32Array, r: number): number => X[(2 * r - 1) * 16]!
+
+/** The largest power of 2 not above x (x below 2^31). */
+const p2floor = (x: number): number => 1 << (31 - Math.clz32(x))
+
+/** SMix1: fill V (at word `v`) with N successive blocks, RW mode also reading back. */
+const smix1 = (
+  B: Uint32Array,
+  at: number,
+  r: number,
+  N: number,
+  flags: number,
+  V: Uint32Array,
+  v: number,
+  w: Work,
+  ctx: Pwx | null,
+): void => {
+  const s = 32 * r
+  const X = w.X
+  shuffleIn(X, B, at, r)
+  for (let i = 0; i < N; i++) {
+    V.set(X.subarray(0, s), v + i * s)
+    if (flags & YESCRYPT_RW && i > 1) {
+      const n = p2floor(i)
+      const j = (integerify(X, r) & (n - 1)) + (i - n)
+      xorInto(X, V, v + j * s, s)
+    }
+    blockmix(w, r, ctx)
+  }
+  shuffleOut(B, at, X, r)
+}
+
+/** SMix2: Nloop data-dependent reads of V, RW mode writing each block back. */
+const smix2 = (
+  B: Uint32Array,
+  at: number,
+  r: number,
+  N: number,
+  Nloop: number,
+  flags: number,
+  V: Uint32Array,
+  v: number,
+  w: Work,
+  ctx: Pwx | null,
+): void => {
+  const s = 32 * r
+  const X = w.X
+  shuffleIn(X, B, at, r)
+  for (let i = 0; i < Nloop; i++) {
+    const j = integerify(X, r) & (N - 1)
+    xorInto(X, V, v + j * s, s)
+    if (flags & YESCRYPT_RW) V.set(X.subarray(0, s), v + j * s)
+    blockmix(w, r, ctx)
+  }
+  shuffleOut(B, at, X, r)
+}
+
+/** SMix over the p blocks of B; `passwd` (32 bytes) is replaced as yescrypt's step 24 says. */
+const smix = (
+  B: Uint32Array,
+  r: number,
+  N: number,
+  p: number,
+  t: number,
+  flags: number,
+  V: Uint32Array,
+  w: Work,
+  passwd: Buffer,
+): Buffer => {
+  const s = 32 * r
+  let Nchunk = Math.floor(N / p)
+  let NloopAll = Nchunk
+  if (flags & YESCRYPT_RW) {
+    if (t <= 1) {
+      if (t) NloopAll *= 2
+      NloopAll = Math.floor((NloopAll + 2) / 3)
+    } else NloopAll *= t - 1
+  } else if (t) {
+    if (t === 1) NloopAll += Math.floor((NloopAll + 1) / 2)
+    NloopAll *= t
+  }
+  let NloopRw = flags & YESCRYPT_RW ? Math.floor(NloopAll / p) : 0
+  Nchunk -= Nchunk % 2
+  NloopAll += NloopAll % 2
+  NloopRw += NloopRw % 2
+  const ctxs: (Pwx | null)[] = []
+  for (let i = 0, vchunk = 0; i < p; i++, vchunk += Nchunk) {
+    const Np = i < p - 1 ? Nchunk : N - vchunk
+    let ctx: Pwx | null = null
+    if (flags & YESCRYPT_RW) {
+      const S = new Uint32Array(SWORDS)
+      smix1(B, i * s, 1, SWORDS / 32, 0, S, 0, w, null)
+      ctx = { S, s2: 0, s1: SBOX_WORDS, s0: 2 * SBOX_WORDS, w: 0 }
+      if (i === 0) passwd = hmac(toBytes(B.subarray(s - 16, s)), passwd)
+    }
+    ctxs.push(ctx)
+    smix1(B, i * s, r, Np, flags, V, vchunk * s, w, ctx)
+    smix2(B, i * s, r, p2floor(Np), NloopRw, flags, V, vchunk * s, w, ctx)
+  }
+  for (let i = 0; i < p; i++)
+    smix2(B, i * s, r, N, NloopAll - NloopRw, flags & ~YESCRYPT_RW, V, 0, w, ctxs[i]!)
+  return passwd
+}
+
+/** yescrypt_kdf_body: one full pass, writing a 32-byte result. */
+const kdfBody = (passwd: Buffer, salt: Uint8Array, prm: YescryptParams): Buffer => {
+  const { flags, N, r, p, t } = prm
+  const V = new Uint32Array(32 * r * N)
+  const w: Work = {
+    X: new Uint32Array(32 * r),
+    Y: new Uint32Array(32 * r),
+    t: new Uint32Array(32),
+  }
+  if (flags)
+    passwd = hmac(Buffer.from(flags & YESCRYPT_PREHASH ? 'yescrypt-prehash' : 'yescrypt'), passwd)
+  const B = toWords(pbkdf2Sync(passwd, salt, 1, 128 * r * p, 'sha256'))
+  if (flags) {
+    passwd = toBytes(B.subarray(0, 8))
+    if (flags & YESCRYPT_RW) passwd = smix(B, r, N, p, t, flags, V, w, passwd)
+    else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
+  } else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
+  const dk = pbkdf2Sync(passwd, toBytes(B), 1, 32, 'sha256')
+  if (!flags || flags & YESCRYPT_PREHASH) return dk
+  const clientKey = hmac(dk, Buffer.from('Client Key'))
+  return createHash('sha256').update(clientKey).digest()
+}
+
+/** yescrypt_kdf: the 32-byte yescrypt (or scrypt) of passwd and salt. */
+export const yescryptKdf = (passwd: Buffer, salt: Uint8Array, prm: YescryptParams): Buffer => {
+  const { flags, N, r, p } = prm
+  if (flags & YESCRYPT_RW && Math.floor(N / p) >= 0x100 && Math.floor(N / p) * r >= 0x20000) {
+    const pre = { flags: flags | YESCRYPT_PREHASH, N: N / 64, r, p, t: 0 }
+    passwd = kdfBody(passwd, salt, pre)
+  }
+  return kdfBody(passwd, salt, prm)
+}
