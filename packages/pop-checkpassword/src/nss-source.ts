@@ -1,0 +1,40 @@
+// System accounts through NSS (LDAP, sssd, extrausers): `getent passwd` and `getent shadow`, since Node has no getpwnam(3).
+import { execFileSync } from 'node:child_process'
+import { temp } from '../../pop-lib/src/exit-codes.js'
+import { type Source, DUMMY_HASH } from './account.js'
+import { systemAccount } from './system-source.js'
+
+/** getent's exit status for "no such entry". */
+const NOT_FOUND = 2
+
+const getent = (db: string, name: string): string[] | null => {
+  try {
+    const out = execFileSync('getent', [db, '--', name], {
+      encoding: 'latin1',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10000,
+    })
+    const line = out.split('\n')[0] ?? ''
+    return line === '' ? null : line.split(':')
+  } catch (e) {
+    if ((e as { status?: number }).status === NOT_FOUND) return null
+    return temp(`getent ${db} failed: ${(e as Error).message.split('\n')[0]}`)
+  }
+}
+
+/** The NSS source: one getent run per database; groups come from initgroups(3). */
+export const nssSource = (opts: {
+  ignoreAging: boolean
+  primaryOnly: boolean
+  dummy: string | null
+  now: () => number
+}): Source => ({
+  lookup: (name) => {
+    const pw = getent('passwd', name)
+    if (pw === null || pw[0] !== name) return null
+    const sp = pw[1] === 'x' ? getent('shadow', name) : null
+    return systemAccount(pw, sp, opts)
+  },
+  dummy: () => opts.dummy ?? DUMMY_HASH,
+  groups: (account) => (opts.primaryOnly ? [account.gid] : null),
+})
