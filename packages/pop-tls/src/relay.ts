@@ -4,8 +4,9 @@ import type { Duplex, Readable, Writable } from 'node:stream'
 /**
  * Relays sock to toChild and fromChild to sock. The client's end of input (or a broken connection)
  * ends the child's input; the child's end of output ends the TLS session (close_notify, then FIN).
- * Resolves when the connection is closed (everything the child wrote went out, or it broke), or
- * linger seconds after the child's output ended, for a client that neither reads nor closes.
+ * Resolves once everything the child wrote is handed to the kernel with close_notify and FIN after
+ * it, or the connection broke, or linger seconds after the child's output ended (a client that
+ * stopped reading).
  */
 export const relay = (sock: Duplex, toChild: Writable, fromChild: Readable, linger: number): Promise<void> => {
   const quiet = (): void => {}
@@ -26,6 +27,7 @@ export const relay = (sock: Duplex, toChild: Writable, fromChild: Readable, ling
       clearTimeout(timer)
       resolve()
     }
+    sock.on('finish', done)
     sock.on('close', done)
     fromChild.on('end', () => {
       timer = setTimeout(() => {
