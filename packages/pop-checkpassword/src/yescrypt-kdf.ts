@@ -1,5 +1,6 @@
 // The yescrypt KDF (Solar Designer's yescrypt 1.1, as in libxcrypt): scrypt's SMix with pwxform.
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
+import { wasmCore, type WasmCore } from './yescrypt-wasm.js'
 
 /** yescrypt's parameters, as in yescrypt.h's yescrypt_params_t (no ROM, no upgrades). */
 export interface YescryptParams {
@@ -31,6 +32,8 @@ interface Pwx {
   s1: number
   s2: number
   w: number
+  /** Where the context is kept for the WebAssembly core (bytes), when there is one. */
+  at: number
 }
 
 /** Whether the parameters are ones yescrypt_kdf_body accepts and this code can afford. */
@@ -213,6 +216,24 @@ interface Work {
   X: Uint32Array
   Y: Uint32Array
   t: Uint32Array
+  /** The WebAssembly core, whose memory holds X, V and the S-boxes, or null. */
+  core: WasmCore | null
+}
+
+/** Hands a pwxform context to the WebAssembly core: S0, S1, S2 addresses and S2 offset, bytes. */
+const ctxOut = (w: Work, ctx: Pwx): Int32Array => {
+  const base = ctx.S.byteOffset
+  const c = new Int32Array(w.core!.mem.buffer, ctx.at, 4)
+  c.set([base + 4 * ctx.s0, base + 4 * ctx.s1, base + 4 * ctx.s2, 8 * ctx.w])
+  return c
+}
+
+const ctxIn = (ctx: Pwx, c: Int32Array): void => {
+  const base = ctx.S.byteOffset
+  ctx.s0 = (c[0]! - base) >> 2
+  ctx.s1 = (c[1]! - base) >> 2
+  ctx.s2 = (c[2]! - base) >> 2
+  ctx.w = c[3]! >> 3
 }
 
 const blockmix = (w: Work, r: number, ctx: Pwx | null): void => {
@@ -256,6 +277,12 @@ const smix1 = (
   const s = 32 * r
   const X = w.X
   shuffleIn(X, B, at, r)
+  if (ctx && w.core) {
+    const c = ctxOut(w, ctx)
+    w.core.smix1(X.byteOffset, V.byteOffset + 4 * v, N, r, ctx.at)
+    ctxIn(ctx, c)
+    return shuffleOut(B, at, X, r)
+  }
   for (let i = 0; i < N; i++) {
     V.set(X.subarray(0, s), v + i * s)
     if (flags & YESCRYPT_RW && i > 1) {
@@ -284,6 +311,12 @@ const smix2 = (
   const s = 32 * r
   const X = w.X
   shuffleIn(X, B, at, r)
+  if (ctx && w.core) {
+    const c = ctxOut(w, ctx)
+    w.core.smix2(X.byteOffset, V.byteOffset + 4 * v, N, Nloop, r, flags & YESCRYPT_RW, ctx.at)
+    ctxIn(ctx, c)
+    return shuffleOut(B, at, X, r)
+  }
   for (let i = 0; i < Nloop; i++) {
     const j = integerify(X, r) & (N - 1)
     xorInto(X, V, v + j * s, s)
@@ -304,6 +337,7 @@ const smix = (
   V: Uint32Array,
   w: Work,
   passwd: Buffer,
+  mem: { buffer: ArrayBuffer; sAt: number } | null = null,
 ): Buffer => {
   const s = 32 * r
   let Nchunk = Math.floor(N / p)
@@ -326,9 +360,11 @@ const smix = (
     const Np = i < p - 1 ? Nchunk : N - vchunk
     let ctx: Pwx | null = null
     if (flags & YESCRYPT_RW) {
-      const S = new Uint32Array(SWORDS)
+      const S = mem
+        ? new Uint32Array(mem.buffer, mem.sAt + i * 4 * SWORDS, SWORDS)
+        : new Uint32Array(SWORDS)
       smix1(B, i * s, 1, SWORDS / 32, 0, S, 0, w, null)
-      ctx = { S, s2: 0, s1: SBOX_WORDS, s0: 2 * SBOX_WORDS, w: 0 }
+      ctx = { S, s2: 0, s1: SBOX_WORDS, s0: 2 * SBOX_WORDS, w: 0, at: 16 * i }
       if (i === 0) passwd = hmac(toBytes(B.subarray(s - 16, s)), passwd)
     }
     ctxs.push(ctx)
@@ -343,18 +379,27 @@ const smix = (
 /** yescrypt_kdf_body: one full pass, writing a 32-byte result. */
 const kdfBody = (passwd: Buffer, salt: Uint8Array, prm: YescryptParams): Buffer => {
   const { flags, N, r, p, t } = prm
-  const V = new Uint32Array(32 * r * N)
+  // With RW, X, the S-boxes and V live in the WebAssembly core's memory: contexts first (16
+  // bytes each), then X, S and V.
+  const xAt = Math.ceil((16 * p) / 64) * 64
+  const sAt = xAt + 128 * r
+  const vAt = sAt + 4 * SWORDS * p
+  const core = flags & YESCRYPT_RW ? wasmCore(vAt + 128 * r * N) : null
+  const buffer = core?.mem.buffer
+  const V = buffer ? new Uint32Array(buffer, vAt, 32 * r * N) : new Uint32Array(32 * r * N)
   const w: Work = {
-    X: new Uint32Array(32 * r),
+    X: buffer ? new Uint32Array(buffer, xAt, 32 * r) : new Uint32Array(32 * r),
     Y: new Uint32Array(32 * r),
     t: new Uint32Array(32),
+    core,
   }
   if (flags)
     passwd = hmac(Buffer.from(flags & YESCRYPT_PREHASH ? 'yescrypt-prehash' : 'yescrypt'), passwd)
   const B = toWords(pbkdf2Sync(passwd, salt, 1, 128 * r * p, 'sha256'))
   if (flags) {
     passwd = toBytes(B.subarray(0, 8))
-    if (flags & YESCRYPT_RW) passwd = smix(B, r, N, p, t, flags, V, w, passwd)
+    if (flags & YESCRYPT_RW)
+      passwd = smix(B, r, N, p, t, flags, V, w, passwd, buffer ? { buffer, sAt } : null)
     else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
   } else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
   const dk = pbkdf2Sync(passwd, toBytes(B), 1, 32, 'sha256')
