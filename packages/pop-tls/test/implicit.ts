@@ -3,10 +3,10 @@ import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tls from 'node:tls'
-import { bin, needTool, serve, executable } from '../../pop-lib/test/fixtures/harness.js'
-import { FAKE, makePki, overTls, tlsConnect } from './fixtures/tls.js'
+import { bin, serve, executable } from '../../pop-lib/test/fixtures/harness.js'
+import { FAKE, makePki, need, overTls, tlsConnect } from './fixtures/tls.js'
 
-if (needTool(t, 'openssl') !== null) {
+if (need(t, 'openssl') !== null) {
   const pki = makePki(['mail.example.org'])
   const server = (child: string[]) =>
     serve([process.execPath, bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), ...child])
