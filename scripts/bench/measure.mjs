@@ -1,6 +1,6 @@
 // The measurements: sessions, throughput, big mailboxes, memory, start-up and crypt cost.
-import { spawn, execFileSync } from 'node:child_process'
-import { openSync, closeSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
+import { spawnSync, execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { login, ok, now } from './pop3.mjs'
@@ -138,43 +138,84 @@ export const memory = async (server, user) => {
   return { procs: fresh.length, onePss, oneDelta, perSessionOf10: ten / 10 }
 }
 
-/**
- * Starts argv, with fd 0 from /dev/null and fd 3 fed `fd3` when given; resolves to
- * { first: ms to the first byte on stdout, exit: ms to exit, code }.
- */
-export const timeRun = (argv, { fd3, uid, gid, cwd, env } = {}) =>
-  new Promise((resolve, reject) => {
-    const nul = openSync('/dev/null', 'r')
-    const stdio = [nul, 'pipe', 'pipe']
-    if (fd3 !== undefined) stdio.push('pipe')
-    const t = now()
-    let first = null
-    let err = ''
-    const opts = { stdio, env: env ?? process.env }
-    if (uid !== undefined) Object.assign(opts, { uid, gid })
-    if (cwd !== undefined) opts.cwd = cwd
-    const child = spawn(argv[0], argv.slice(1), opts)
-    closeSync(nul)
-    child.stdout.once('data', () => (first = now() - t))
-    child.stdout.resume()
-    child.stderr.on('data', (d) => (err += d))
-    if (fd3 !== undefined) child.stdio[3].end(fd3)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const exit = now() - t
-      resolve({ first: first ?? exit, exit, code, err })
-    })
-  })
+const RUN_TIME_C = `#define _GNU_SOURCE
+#include <grp.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+/* run-time [-3 FILE] [-u UID -g GID] [-C DIR] PROG ARG...: runs PROG with fd 0 = /dev/null, fd 3 = FILE,
+   stdout to a pipe; prints "ms-to-first-stdout-byte ms-to-exit cpu-ms(user+sys) exit-status". */
+static double ms(struct timespec a, struct timespec b) { return (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6; }
+int main(int argc, char **argv) {
+  const char *fd3 = 0, *dir = 0; long uid = -1, gid = -1; int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i += 2) {
+    if (!strcmp(argv[i], "-3")) fd3 = argv[i + 1];
+    else if (!strcmp(argv[i], "-u")) uid = atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "-g")) gid = atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "-C")) dir = argv[i + 1];
+    else return 2;
+  }
+  int p[2]; if (pipe(p)) return 111;
+  struct timespec t0, t1, t2; int first = 0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int n = open("/dev/null", O_RDONLY); dup2(n, 0); dup2(p[1], 1); close(p[0]); close(p[1]);
+    if (fd3) { int f = open(fd3, O_RDONLY); if (f != 3) { dup2(f, 3); close(f); } }
+    if (dir && chdir(dir)) _exit(111);
+    if (gid >= 0 && (setgroups(0, 0) || setgid(gid))) _exit(111);
+    if (uid >= 0 && setuid(uid)) _exit(111);
+    execvp(argv[i], argv + i); _exit(127);
+  }
+  close(p[1]);
+  char buf[65536]; ssize_t r;
+  while ((r = read(p[0], buf, sizeof buf)) > 0) if (!first) { clock_gettime(CLOCK_MONOTONIC, &t1); first = 1; }
+  int st; struct rusage ru; wait4(pid, &st, 0, &ru);
+  clock_gettime(CLOCK_MONOTONIC, &t2);
+  if (!first) t1 = t2;
+  double cpu = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+  printf("%.3f %.3f %.3f %d\\n", ms(t0, t1), ms(t0, t2), cpu, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+  return 0;
+}
+`
 
-/** Builds (once) and runs the C crypt timer: prints one line of ms per verification. */
-const cTimer = () => {
+const tool = (name, source) => {
   const dir = join(CACHE, 'tools')
-  const bin = join(dir, 'crypt-time')
-  if (existsSync(bin)) return bin
+  const bin = join(dir, name)
+  const src = join(dir, `${name}.c`)
+  if (existsSync(bin) && existsSync(src) && readFileSync(src, 'utf8') === source) return bin
   mkdirSync(dir, { recursive: true })
-  writeFileSync(
-    join(dir, 'crypt-time.c'),
-    `#include <crypt.h>
+  writeFileSync(src, source)
+  execFileSync('gcc', ['-O2', '-o', bin, src, '-lcrypt'])
+  return bin
+}
+
+/**
+ * Runs argv under the run-time helper (fd 0 = /dev/null, fd 3 = a file holding `fd3`, as the
+ * given uid/gid in cwd); resolves to { first, exit, cpu } in ms and the exit code.
+ */
+export const timeRun = (argv, { fd3, uid, gid, cwd, env } = {}) => {
+  const helper = tool('run-time', RUN_TIME_C)
+  const pre = []
+  if (fd3 !== undefined) {
+    const file = join(CACHE, 'tools', `fd3-${Buffer.from(fd3).toString('hex').slice(0, 40)}`)
+    if (!existsSync(file)) writeFileSync(file, fd3, { mode: 0o644 })
+    pre.push('-3', file)
+  }
+  if (uid !== undefined) pre.push('-u', String(uid), '-g', String(gid))
+  if (cwd !== undefined) pre.push('-C', cwd)
+  const r = spawnSync(helper, [...pre, ...argv], { encoding: 'utf8', env: env ?? process.env, timeout: 60000 })
+  const [first, exit, cpu, code] = r.stdout.trim().split(' ').map(Number)
+  if (!Number.isFinite(exit)) throw new Error(`run-time ${argv.join(' ')}: ${r.stderr}`)
+  return Promise.resolve({ first, exit, cpu, code })
+}
+
+const CRYPT_TIME_C = `#include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,11 +235,10 @@ int main(int argc, char **argv) {
   }
   return 0;
 }
-`,
-  )
-  execFileSync('gcc', ['-O2', '-o', bin, join(dir, 'crypt-time.c'), '-lcrypt'])
-  return bin
-}
+`
+
+/** The C crypt timer: prints one line of ms per verification. */
+const cTimer = () => tool('crypt-time', CRYPT_TIME_C)
 
 /** Bundles a timer around popchain's verifyCrypt (packages/pop-checkpassword/src/crypt.ts). */
 const tsTimer = async () => {
