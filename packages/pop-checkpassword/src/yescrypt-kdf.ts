@@ -48,14 +48,23 @@ export const paramsOk = ({ flags, N, r, p, t }: YescryptParams): boolean => {
   return true
 }
 
+/** yescrypt's words are little-endian; on such hosts (all Node runs on, nearly) copy them whole. */
+const LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
 const toWords = (bytes: Uint8Array): Uint32Array => {
   const words = new Uint32Array(bytes.length >> 2)
+  if (LE) {
+    new Uint8Array(words.buffer).set(bytes.subarray(0, words.length * 4))
+    return words
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let i = 0; i < words.length; i++) words[i] = view.getUint32(i * 4, true)
   return words
 }
 
 const toBytes = (words: Uint32Array): Buffer => {
+  if (LE)
+    return Buffer.from(words.buffer.slice(words.byteOffset, words.byteOffset + words.byteLength))
   const bytes = Buffer.alloc(words.length * 4)
   for (let i = 0; i < words.length; i++) bytes.writeUInt32LE(words[i]!, i * 4)
   return bytes
@@ -363,7 +372,11 @@ const smix = (
       const S = mem
         ? new Uint32Array(mem.buffer, mem.sAt + i * 4 * SWORDS, SWORDS)
         : new Uint32Array(SWORDS)
-      smix1(B, i * s, 1, SWORDS / 32, 0, S, 0, w, null)
+      if (w.core) {
+        shuffleIn(w.X, B, i * s, 1)
+        w.core.sbox(w.X.byteOffset, S.byteOffset)
+        shuffleOut(B, i * s, w.X, 1)
+      } else smix1(B, i * s, 1, SWORDS / 32, 0, S, 0, w, null)
       ctx = { S, s2: 0, s1: SBOX_WORDS, s0: 2 * SBOX_WORDS, w: 0, at: 16 * i }
       if (i === 0) passwd = hmac(toBytes(B.subarray(s - 16, s)), passwd)
     }

@@ -1,250 +1,124 @@
-// yescrypt's hot loops (RW-mode SMix1/SMix2 with BlockMix_pwxform) as WebAssembly, assembled here.
-// JavaScript has no 32x32->64-bit multiply; WebAssembly's i64.mul brings pwxform near C speed.
+// yescrypt's hot loops as WebAssembly: the bytes yescrypt-wasm-asm.ts assembles, kept here so
+// that a login does not pay for assembling them (test/yescrypt-wasm.ts checks they agree).
 
-type Code = number[]
+/** The module, base-64. */
+export const WASM_BASE64 = [
+  'AGFzbQEAAAABGANgAn9/AGAFf39/f38AYAd/f39/f39/AAIMAQNlbnYDbWVtAgABAwUEAAECAAYVBH8BQQALfwFBAAt/AUEA',
+  'C38BQQALBxgDBXNtaXgxAAEFc21peDIAAgRzYm94AAMKwj4EzxcCCH4afyMAIQwjASENIwIhDiMDIQ8gACEKIAAgAUEHdGoh',
+  'CyALQcAAayETIBMpAwAhAiATKQMIIQMgEykDECEEIBMpAxghBSATKQMgIQYgEykDKCEHIBMpAzAhCCATKQM4IQkDQCACIAop',
+  'AwCFIQIgAyAKKQMIhSEDIAQgCikDEIUhBCAFIAopAxiFIQUgBiAKKQMghSEGIAcgCikDKIUhByAIIAopAzCFIQggCSAKKQM4',
+  'hSEJIA4gD2ohEiAMIAKnQfAfcWohECANIAJCIIinQfAfcWohESACQiCIIAKnrX4gECkDAHwgESkDAIUhAiADQiCIIAOnrX4g',
+  'ECkDCHwgESkDCIUhAyAMIASnQfAfcWohECANIARCIIinQfAfcWohESAEQiCIIASnrX4gECkDAHwgESkDAIUhBCAFQiCIIAWn',
+  'rX4gECkDCHwgESkDCIUhBSAMIAanQfAfcWohECANIAZCIIinQfAfcWohESAGQiCIIAanrX4gECkDAHwgESkDAIUhBiAHQiCI',
+  'IAenrX4gECkDCHwgESkDCIUhByAMIAinQfAfcWohECANIAhCIIinQfAfcWohESAIQiCIIAinrX4gECkDAHwgESkDAIUhCCAJ',
+  'QiCIIAmnrX4gECkDCHwgESkDCIUhCSAMIAKnQfAfcWohECANIAJCIIinQfAfcWohESASIAJCIIggAqetfiAQKQMAfCARKQMA',
+  'hSICNwMAIBIgA0IgiCADp61+IBApAwh8IBEpAwiFIgM3AwggDCAEp0HwH3FqIRAgDSAEQiCIp0HwH3FqIREgEiAEQiCIIASn',
+  'rX4gECkDAHwgESkDAIUiBDcDECASIAVCIIggBaetfiAQKQMIfCARKQMIhSIFNwMYIAwgBqdB8B9xaiEQIA0gBkIgiKdB8B9x',
+  'aiERIBIgBkIgiCAGp61+IBApAwB8IBEpAwCFIgY3AyAgEiAHQiCIIAenrX4gECkDCHwgESkDCIUiBzcDKCAMIAinQfAfcWoh',
+  'ECANIAhCIIinQfAfcWohESASIAhCIIggCKetfiAQKQMAfCARKQMAhSIINwMwIBIgCUIgiCAJp61+IBApAwh8IBEpAwiFIgk3',
+  'AzggDCACp0HwH3FqIRAgDSACQiCIp0HwH3FqIREgEiACQiCIIAKnrX4gECkDAHwgESkDAIUiAjcDQCASIANCIIggA6etfiAQ',
+  'KQMIfCARKQMIhSIDNwNIIAwgBKdB8B9xaiEQIA0gBEIgiKdB8B9xaiERIBIgBEIgiCAEp61+IBApAwB8IBEpAwCFIgQ3A1Ag',
+  'EiAFQiCIIAWnrX4gECkDCHwgESkDCIUiBTcDWCAMIAanQfAfcWohECANIAZCIIinQfAfcWohESASIAZCIIggBqetfiAQKQMA',
+  'fCARKQMAhSIGNwNgIBIgB0IgiCAHp61+IBApAwh8IBEpAwiFIgc3A2ggDCAIp0HwH3FqIRAgDSAIQiCIp0HwH3FqIREgEiAI',
+  'QiCIIAinrX4gECkDAHwgESkDAIUiCDcDcCASIAlCIIggCaetfiAQKQMIfCARKQMIhSIJNwN4IAwgAqdB8B9xaiEQIA0gAkIg',
+  'iKdB8B9xaiERIBIgAkIgiCACp61+IBApAwB8IBEpAwCFIgI3A4ABIBIgA0IgiCADp61+IBApAwh8IBEpAwiFIgM3A4gBIAwg',
+  'BKdB8B9xaiEQIA0gBEIgiKdB8B9xaiERIBIgBEIgiCAEp61+IBApAwB8IBEpAwCFIgQ3A5ABIBIgBUIgiCAFp61+IBApAwh8',
+  'IBEpAwiFIgU3A5gBIAwgBqdB8B9xaiEQIA0gBkIgiKdB8B9xaiERIBIgBkIgiCAGp61+IBApAwB8IBEpAwCFIgY3A6ABIBIg',
+  'B0IgiCAHp61+IBApAwh8IBEpAwiFIgc3A6gBIAwgCKdB8B9xaiEQIA0gCEIgiKdB8B9xaiERIBIgCEIgiCAIp61+IBApAwB8',
+  'IBEpAwCFIgg3A7ABIBIgCUIgiCAJp61+IBApAwh8IBEpAwiFIgk3A7gBIAwgAqdB8B9xaiEQIA0gAkIgiKdB8B9xaiERIBIg',
+  'AkIgiCACp61+IBApAwB8IBEpAwCFIgI3A8ABIBIgA0IgiCADp61+IBApAwh8IBEpAwiFIgM3A8gBIAwgBKdB8B9xaiEQIA0g',
+  'BEIgiKdB8B9xaiERIBIgBEIgiCAEp61+IBApAwB8IBEpAwCFIgQ3A9ABIBIgBUIgiCAFp61+IBApAwh8IBEpAwiFIgU3A9gB',
+  'IAwgBqdB8B9xaiEQIA0gBkIgiKdB8B9xaiERIBIgBkIgiCAGp61+IBApAwB8IBEpAwCFIgY3A+ABIBIgB0IgiCAHp61+IBAp',
+  'Awh8IBEpAwiFIgc3A+gBIAwgCKdB8B9xaiEQIA0gCEIgiKdB8B9xaiERIBIgCEIgiCAIp61+IBApAwB8IBEpAwCFIgg3A/AB',
+  'IBIgCUIgiCAJp61+IBApAwh8IBEpAwiFIgk3A/gBIAwgAqdB8B9xaiEQIA0gAkIgiKdB8B9xaiERIAJCIIggAqetfiAQKQMA',
+  'fCARKQMAhSECIANCIIggA6etfiAQKQMIfCARKQMIhSEDIAwgBKdB8B9xaiEQIA0gBEIgiKdB8B9xaiERIARCIIggBKetfiAQ',
+  'KQMAfCARKQMAhSEEIAVCIIggBaetfiAQKQMIfCARKQMIhSEFIAwgBqdB8B9xaiEQIA0gBkIgiKdB8B9xaiERIAZCIIggBqet',
+  'fiAQKQMAfCARKQMAhSEGIAdCIIggB6etfiAQKQMIfCARKQMIhSEHIAwgCKdB8B9xaiEQIA0gCEIgiKdB8B9xaiERIAhCIIgg',
+  'CKetfiAQKQMAfCARKQMAhSEIIAlCIIggCaetfiAQKQMIfCARKQMIhSEJIAogAjcDACAKIAM3AwggCiAENwMQIAogBTcDGCAK',
+  'IAY3AyAgCiAHNwMoIAogCDcDMCAKIAk3AzggDiETIA0hDiAMIQ0gEyEMIA9BgAJqQf8fcSEPIApBwABqIgogC0kNAAsgDCQA',
+  'IA0kASAOJAIgDyQDIAtBwABrIRMgEygCACEUIBMoAjQhFSATKAIoIRYgEygCHCEXIBMoAhAhGCATKAIEIRkgEygCOCEaIBMo',
+  'AiwhGyATKAIgIRwgEygCFCEdIBMoAgghHiATKAI8IR8gEygCMCEgIBMoAiQhISATKAIYISIgEygCDCEjIBggFCAgakEHd3Mh',
+  'GCAcIBggFGpBCXdzIRwgICAcIBhqQQ13cyEgIBQgICAcakESd3MhFCAdIBkgFWpBB3dzIR0gISAdIBlqQQl3cyEhIBUgISAd',
+  'akENd3MhFSAZIBUgIWpBEndzIRkgIiAeIBpqQQd3cyEiIBYgIiAeakEJd3MhFiAaIBYgImpBDXdzIRogHiAaIBZqQRJ3cyEe',
+  'IBcgIyAfakEHd3MhFyAbIBcgI2pBCXdzIRsgHyAbIBdqQQ13cyEfICMgHyAbakESd3MhIyAVIBQgF2pBB3dzIRUgFiAVIBRq',
+  'QQl3cyEWIBcgFiAVakENd3MhFyAUIBcgFmpBEndzIRQgGiAZIBhqQQd3cyEaIBsgGiAZakEJd3MhGyAYIBsgGmpBDXdzIRgg',
+  'GSAYIBtqQRJ3cyEZIB8gHiAdakEHd3MhHyAcIB8gHmpBCXdzIRwgHSAcIB9qQQ13cyEdIB4gHSAcakESd3MhHiAgICMgImpB',
+  'B3dzISAgISAgICNqQQl3cyEhICIgISAgakENd3MhIiAjICIgIWpBEndzISMgEyATKAIAIBRqNgIAIBMgEygCNCAVajYCNCAT',
+  'IBMoAiggFmo2AiggEyATKAIcIBdqNgIcIBMgEygCECAYajYCECATIBMoAgQgGWo2AgQgEyATKAI4IBpqNgI4IBMgEygCLCAb',
+  'ajYCLCATIBMoAiAgHGo2AiAgEyATKAIUIB1qNgIUIBMgEygCCCAeajYCCCATIBMoAjwgH2o2AjwgEyATKAIwICBqNgIwIBMg',
+  'EygCJCAhajYCJCATIBMoAhggImo2AhggEyATKAIMICNqNgIMC7ACAQZ/IAQoAgAkACAEKAIEJAEgBCgCCCQCIAQoAgwkAyAD',
+  'QQd0IQYgACAGakHAAGshB0EAIQUgASEIA0AgCCAAIAb8CgAAIAVBAUsEQEEBQR8gBWdrdCEJIAcoAgAgCUEBa3EgBWogCWsg',
+  'BmwgAWohCUEAIQoDQCAAIApqIAAgCmr9AAQAIAkgCmr9AAQA/VH9CwQAIAAgCmogACAKav0ABBAgCSAKav0ABBD9Uf0LBBAg',
+  'ACAKaiAAIApq/QAEICAJIApq/QAEIP1R/QsEICAAIApqIAAgCmr9AAQwIAkgCmr9AAQw/VH9CwQwIApBwABqIgogBkkNAAsL',
+  'IAAgAxAAIAggBmohCCAFQQFqIgUgAkkNAAsgBCMANgIAIAQjATYCBCAEIwI2AgggBCMDNgIMC+ADAQV/IAYoAgAkACAGKAIE',
+  'JAEgBigCCCQCIAYoAgwkAyAEQQd0IQggACAIakHAAGshCQJAIANFDQBBACEHA0AgCSgCACACQQFrcSAIbCABaiEKIAUEQEEA',
+  'IQsDQCAAIAtqIAAgC2r9AAQAIAogC2r9AAQA/VH9CwQAIAogC2ogACALav0ABAD9CwQAIAAgC2ogACALav0ABBAgCiALav0A',
+  'BBD9Uf0LBBAgCiALaiAAIAtq/QAEEP0LBBAgACALaiAAIAtq/QAEICAKIAtq/QAEIP1R/QsEICAKIAtqIAAgC2r9AAQg/QsE',
+  'ICAAIAtqIAAgC2r9AAQwIAogC2r9AAQw/VH9CwQwIAogC2ogACALav0ABDD9CwQwIAtBwABqIgsgCEkNAAsFQQAhCwNAIAAg',
+  'C2ogACALav0ABAAgCiALav0ABAD9Uf0LBAAgACALaiAAIAtq/QAEECAKIAtq/QAEEP1R/QsEECAAIAtqIAAgC2r9AAQgIAog',
+  'C2r9AAQg/VH9CwQgIAAgC2ogACALav0ABDAgCiALav0ABDD9Uf0LBDAgC0HAAGoiCyAISQ0ACwsgACAEEAAgB0EBaiIHIANJ',
+  'DQALCyAGIwA2AgAgBiMBNgIEIAYjAjYCCCAGIwM2AgwL2iABIn8gASIiQYDgAGohIwNAICIgAEGAAfwKAAAgACgCACAAKAJA',
+  'cyICIRIgACgCNCAAKAJ0cyIDIRMgACgCKCAAKAJocyIEIRQgACgCHCAAKAJccyIFIRUgACgCECAAKAJQcyIGIRYgACgCBCAA',
+  'KAJEcyIHIRcgACgCOCAAKAJ4cyIIIRggACgCLCAAKAJscyIJIRkgACgCICAAKAJgcyIKIRogACgCFCAAKAJUcyILIRsgACgC',
+  'CCAAKAJIcyIMIRwgACgCPCAAKAJ8cyINIR0gACgCMCAAKAJwcyIOIR4gACgCJCAAKAJkcyIPIR8gACgCGCAAKAJYcyIQISAg',
+  'ACgCDCAAKAJMcyIRISEgBiACIA5qQQd3cyEGIAogBiACakEJd3MhCiAOIAogBmpBDXdzIQ4gAiAOIApqQRJ3cyECIAsgByAD',
+  'akEHd3MhCyAPIAsgB2pBCXdzIQ8gAyAPIAtqQQ13cyEDIAcgAyAPakESd3MhByAQIAwgCGpBB3dzIRAgBCAQIAxqQQl3cyEE',
+  'IAggBCAQakENd3MhCCAMIAggBGpBEndzIQwgBSARIA1qQQd3cyEFIAkgBSARakEJd3MhCSANIAkgBWpBDXdzIQ0gESANIAlq',
+  'QRJ3cyERIAMgAiAFakEHd3MhAyAEIAMgAmpBCXdzIQQgBSAEIANqQQ13cyEFIAIgBSAEakESd3MhAiAIIAcgBmpBB3dzIQgg',
+  'CSAIIAdqQQl3cyEJIAYgCSAIakENd3MhBiAHIAYgCWpBEndzIQcgDSAMIAtqQQd3cyENIAogDSAMakEJd3MhCiALIAogDWpB',
+  'DXdzIQsgDCALIApqQRJ3cyEMIA4gESAQakEHd3MhDiAPIA4gEWpBCXdzIQ8gECAPIA5qQQ13cyEQIBEgECAPakESd3MhESAG',
+  'IAIgDmpBB3dzIQYgCiAGIAJqQQl3cyEKIA4gCiAGakENd3MhDiACIA4gCmpBEndzIQIgCyAHIANqQQd3cyELIA8gCyAHakEJ',
+  'd3MhDyADIA8gC2pBDXdzIQMgByADIA9qQRJ3cyEHIBAgDCAIakEHd3MhECAEIBAgDGpBCXdzIQQgCCAEIBBqQQ13cyEIIAwg',
+  'CCAEakESd3MhDCAFIBEgDWpBB3dzIQUgCSAFIBFqQQl3cyEJIA0gCSAFakENd3MhDSARIA0gCWpBEndzIREgAyACIAVqQQd3',
+  'cyEDIAQgAyACakEJd3MhBCAFIAQgA2pBDXdzIQUgAiAFIARqQRJ3cyECIAggByAGakEHd3MhCCAJIAggB2pBCXdzIQkgBiAJ',
+  'IAhqQQ13cyEGIAcgBiAJakESd3MhByANIAwgC2pBB3dzIQ0gCiANIAxqQQl3cyEKIAsgCiANakENd3MhCyAMIAsgCmpBEndz',
+  'IQwgDiARIBBqQQd3cyEOIA8gDiARakEJd3MhDyAQIA8gDmpBDXdzIRAgESAQIA9qQRJ3cyERIAYgAiAOakEHd3MhBiAKIAYg',
+  'AmpBCXdzIQogDiAKIAZqQQ13cyEOIAIgDiAKakESd3MhAiALIAcgA2pBB3dzIQsgDyALIAdqQQl3cyEPIAMgDyALakENd3Mh',
+  'AyAHIAMgD2pBEndzIQcgECAMIAhqQQd3cyEQIAQgECAMakEJd3MhBCAIIAQgEGpBDXdzIQggDCAIIARqQRJ3cyEMIAUgESAN',
+  'akEHd3MhBSAJIAUgEWpBCXdzIQkgDSAJIAVqQQ13cyENIBEgDSAJakESd3MhESADIAIgBWpBB3dzIQMgBCADIAJqQQl3cyEE',
+  'IAUgBCADakENd3MhBSACIAUgBGpBEndzIQIgCCAHIAZqQQd3cyEIIAkgCCAHakEJd3MhCSAGIAkgCGpBDXdzIQYgByAGIAlq',
+  'QRJ3cyEHIA0gDCALakEHd3MhDSAKIA0gDGpBCXdzIQogCyAKIA1qQQ13cyELIAwgCyAKakESd3MhDCAOIBEgEGpBB3dzIQ4g',
+  'DyAOIBFqQQl3cyEPIBAgDyAOakENd3MhECARIBAgD2pBEndzIREgBiACIA5qQQd3cyEGIAogBiACakEJd3MhCiAOIAogBmpB',
+  'DXdzIQ4gAiAOIApqQRJ3cyECIAsgByADakEHd3MhCyAPIAsgB2pBCXdzIQ8gAyAPIAtqQQ13cyEDIAcgAyAPakESd3MhByAQ',
+  'IAwgCGpBB3dzIRAgBCAQIAxqQQl3cyEEIAggBCAQakENd3MhCCAMIAggBGpBEndzIQwgBSARIA1qQQd3cyEFIAkgBSARakEJ',
+  'd3MhCSANIAkgBWpBDXdzIQ0gESANIAlqQRJ3cyERIAMgAiAFakEHd3MhAyAEIAMgAmpBCXdzIQQgBSAEIANqQQ13cyEFIAIg',
+  'BSAEakESd3MhAiAIIAcgBmpBB3dzIQggCSAIIAdqQQl3cyEJIAYgCSAIakENd3MhBiAHIAYgCWpBEndzIQcgDSAMIAtqQQd3',
+  'cyENIAogDSAMakEJd3MhCiALIAogDWpBDXdzIQsgDCALIApqQRJ3cyEMIA4gESAQakEHd3MhDiAPIA4gEWpBCXdzIQ8gECAP',
+  'IA5qQQ13cyEQIBEgECAPakESd3MhESAAIAIgEmoiAjYCACAAIAMgE2oiAzYCNCAAIAQgFGoiBDYCKCAAIAUgFWoiBTYCHCAA',
+  'IAYgFmoiBjYCECAAIAcgF2oiBzYCBCAAIAggGGoiCDYCOCAAIAkgGWoiCTYCLCAAIAogGmoiCjYCICAAIAsgG2oiCzYCFCAA',
+  'IAwgHGoiDDYCCCAAIA0gHWoiDTYCPCAAIA4gHmoiDjYCMCAAIA8gH2oiDzYCJCAAIBAgIGoiEDYCGCAAIBEgIWoiETYCDCAC',
+  'IAAoAkBzIgIhEiADIAAoAnRzIgMhEyAEIAAoAmhzIgQhFCAFIAAoAlxzIgUhFSAGIAAoAlBzIgYhFiAHIAAoAkRzIgchFyAI',
+  'IAAoAnhzIgghGCAJIAAoAmxzIgkhGSAKIAAoAmBzIgohGiALIAAoAlRzIgshGyAMIAAoAkhzIgwhHCANIAAoAnxzIg0hHSAO',
+  'IAAoAnBzIg4hHiAPIAAoAmRzIg8hHyAQIAAoAlhzIhAhICARIAAoAkxzIhEhISAGIAIgDmpBB3dzIQYgCiAGIAJqQQl3cyEK',
+  'IA4gCiAGakENd3MhDiACIA4gCmpBEndzIQIgCyAHIANqQQd3cyELIA8gCyAHakEJd3MhDyADIA8gC2pBDXdzIQMgByADIA9q',
+  'QRJ3cyEHIBAgDCAIakEHd3MhECAEIBAgDGpBCXdzIQQgCCAEIBBqQQ13cyEIIAwgCCAEakESd3MhDCAFIBEgDWpBB3dzIQUg',
+  'CSAFIBFqQQl3cyEJIA0gCSAFakENd3MhDSARIA0gCWpBEndzIREgAyACIAVqQQd3cyEDIAQgAyACakEJd3MhBCAFIAQgA2pB',
+  'DXdzIQUgAiAFIARqQRJ3cyECIAggByAGakEHd3MhCCAJIAggB2pBCXdzIQkgBiAJIAhqQQ13cyEGIAcgBiAJakESd3MhByAN',
+  'IAwgC2pBB3dzIQ0gCiANIAxqQQl3cyEKIAsgCiANakENd3MhCyAMIAsgCmpBEndzIQwgDiARIBBqQQd3cyEOIA8gDiARakEJ',
+  'd3MhDyAQIA8gDmpBDXdzIRAgESAQIA9qQRJ3cyERIAYgAiAOakEHd3MhBiAKIAYgAmpBCXdzIQogDiAKIAZqQQ13cyEOIAIg',
+  'DiAKakESd3MhAiALIAcgA2pBB3dzIQsgDyALIAdqQQl3cyEPIAMgDyALakENd3MhAyAHIAMgD2pBEndzIQcgECAMIAhqQQd3',
+  'cyEQIAQgECAMakEJd3MhBCAIIAQgEGpBDXdzIQggDCAIIARqQRJ3cyEMIAUgESANakEHd3MhBSAJIAUgEWpBCXdzIQkgDSAJ',
+  'IAVqQQ13cyENIBEgDSAJakESd3MhESADIAIgBWpBB3dzIQMgBCADIAJqQQl3cyEEIAUgBCADakENd3MhBSACIAUgBGpBEndz',
+  'IQIgCCAHIAZqQQd3cyEIIAkgCCAHakEJd3MhCSAGIAkgCGpBDXdzIQYgByAGIAlqQRJ3cyEHIA0gDCALakEHd3MhDSAKIA0g',
+  'DGpBCXdzIQogCyAKIA1qQQ13cyELIAwgCyAKakESd3MhDCAOIBEgEGpBB3dzIQ4gDyAOIBFqQQl3cyEPIBAgDyAOakENd3Mh',
+  'ECARIBAgD2pBEndzIREgBiACIA5qQQd3cyEGIAogBiACakEJd3MhCiAOIAogBmpBDXdzIQ4gAiAOIApqQRJ3cyECIAsgByAD',
+  'akEHd3MhCyAPIAsgB2pBCXdzIQ8gAyAPIAtqQQ13cyEDIAcgAyAPakESd3MhByAQIAwgCGpBB3dzIRAgBCAQIAxqQQl3cyEE',
+  'IAggBCAQakENd3MhCCAMIAggBGpBEndzIQwgBSARIA1qQQd3cyEFIAkgBSARakEJd3MhCSANIAkgBWpBDXdzIQ0gESANIAlq',
+  'QRJ3cyERIAMgAiAFakEHd3MhAyAEIAMgAmpBCXdzIQQgBSAEIANqQQ13cyEFIAIgBSAEakESd3MhAiAIIAcgBmpBB3dzIQgg',
+  'CSAIIAdqQQl3cyEJIAYgCSAIakENd3MhBiAHIAYgCWpBEndzIQcgDSAMIAtqQQd3cyENIAogDSAMakEJd3MhCiALIAogDWpB',
+  'DXdzIQsgDCALIApqQRJ3cyEMIA4gESAQakEHd3MhDiAPIA4gEWpBCXdzIQ8gECAPIA5qQQ13cyEQIBEgECAPakESd3MhESAG',
+  'IAIgDmpBB3dzIQYgCiAGIAJqQQl3cyEKIA4gCiAGakENd3MhDiACIA4gCmpBEndzIQIgCyAHIANqQQd3cyELIA8gCyAHakEJ',
+  'd3MhDyADIA8gC2pBDXdzIQMgByADIA9qQRJ3cyEHIBAgDCAIakEHd3MhECAEIBAgDGpBCXdzIQQgCCAEIBBqQQ13cyEIIAwg',
+  'CCAEakESd3MhDCAFIBEgDWpBB3dzIQUgCSAFIBFqQQl3cyEJIA0gCSAFakENd3MhDSARIA0gCWpBEndzIREgAyACIAVqQQd3',
+  'cyEDIAQgAyACakEJd3MhBCAFIAQgA2pBDXdzIQUgAiAFIARqQRJ3cyECIAggByAGakEHd3MhCCAJIAggB2pBCXdzIQkgBiAJ',
+  'IAhqQQ13cyEGIAcgBiAJakESd3MhByANIAwgC2pBB3dzIQ0gCiANIAxqQQl3cyEKIAsgCiANakENd3MhCyAMIAsgCmpBEndz',
+  'IQwgDiARIBBqQQd3cyEOIA8gDiARakEJd3MhDyAQIA8gDmpBDXdzIRAgESAQIA9qQRJ3cyERIAAgAiASaiICNgJAIAAgAyAT',
+  'aiIDNgJ0IAAgBCAUaiIENgJoIAAgBSAVaiIFNgJcIAAgBiAWaiIGNgJQIAAgByAXaiIHNgJEIAAgCCAYaiIINgJ4IAAgCSAZ',
+  'aiIJNgJsIAAgCiAaaiIKNgJgIAAgCyAbaiILNgJUIAAgDCAcaiIMNgJIIAAgDSAdaiINNgJ8IAAgDiAeaiIONgJwIAAgDyAf',
+  'aiIPNgJkIAAgECAgaiIQNgJYIAAgESAhaiIRNgJMICJBgAFqIiIgI0kNAAsL',
+].join('')
 
-const uleb = (n: number): Code => {
-  const out: Code = []
-  do {
-    let b = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
-
-const sleb = (n: number): Code => {
-  const out: Code = []
-  for (;;) {
-    const b = n & 0x7f
-    n = Math.floor(n / 128)
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b]
-    out.push(b | 0x80)
-  }
-}
-
-const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()]
-const str = (s: string): Code => [...uleb(s.length), ...Buffer.from(s)]
-const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body]
-
-// Instructions.
-const get = (l: number): Code => [0x20, ...uleb(l)]
-const set = (l: number): Code => [0x21, ...uleb(l)]
-const tee = (l: number): Code => [0x22, ...uleb(l)]
-const gget = (g: number): Code => [0x23, g]
-const gset = (g: number): Code => [0x24, g]
-const i32 = (n: number): Code => [0x41, ...sleb(n)]
-const i64 = (n: number): Code => [0x42, ...sleb(n)]
-const ld32 = (off = 0): Code => [0x28, 2, ...uleb(off)]
-const st32 = (off = 0): Code => [0x36, 2, ...uleb(off)]
-const ld64 = (off = 0): Code => [0x29, 3, ...uleb(off)]
-const st64 = (off = 0): Code => [0x37, 3, ...uleb(off)]
-const ld128 = (off = 0): Code => [0xfd, 0x00, 4, ...uleb(off)]
-const st128 = (off = 0): Code => [0xfd, 0x0b, 4, ...uleb(off)]
-const XOR128 = [0xfd, 0x51]
-const ADD = [0x6a]
-const SUB = [0x6b]
-const MUL = [0x6c]
-const AND = [0x71]
-const XOR = [0x73]
-const SHL = [0x74]
-const ROTL = [0x77]
-const CLZ = [0x67]
-const LTU = [0x49]
-const GTU = [0x4b]
-const ADD64 = [0x7c]
-const MUL64 = [0x7e]
-const XOR64 = [0x85]
-const SHRU64 = [0x88]
-const WRAP = [0xa7]
-const EXTU = [0xad]
-const CALL = (f: number): Code => [0x10, f]
-const COPY = [0xfc, 0x0a, 0, 0]
-const LOOP = [0x03, 0x40]
-const BLOCK = [0x02, 0x40]
-const IF = [0x04, 0x40]
-const ELSE = [0x05]
-const END = [0x0b]
-const BR_IF = (d: number): Code => [0x0d, d]
-const BR = (d: number): Code => [0x0c, d]
-
-const I32 = 0x7f
-const I64 = 0x7e
-
-// Globals: the pwxform context's S0, S1, S2 addresses and the S2 write offset, in bytes.
-const G_S0 = 0
-const G_S1 = 1
-const G_S2 = 2
-const G_W = 3
-
-/** blockmix(x, r): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the last. */
-const blockmix = (): { locals: Code; body: Code } => {
-  const X = 0
-  const R = 1
-  const lane = (k: number) => 2 + k // i64 x0..x7
-  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
-  const a = (j: number) => 20 + j // i32 salsa state
-  const c: Code = []
-  c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
-  c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
-  c.push(...get(X), ...set(o), ...get(X), ...get(R), ...i32(7), ...SHL, ...ADD, ...set(end))
-  c.push(...get(end), ...i32(64), ...SUB, ...set(tmp))
-  for (let k = 0; k < 8; k++) c.push(...get(tmp), ...ld64(8 * k), ...set(lane(k)))
-  c.push(...LOOP)
-  for (let k = 0; k < 8; k++)
-    c.push(...get(lane(k)), ...get(o), ...ld64(8 * k), ...XOR64, ...set(lane(k)))
-  c.push(...get(s2), ...get(w), ...ADD, ...set(sw))
-  for (let round = 0; round < 6; round++) {
-    const keep = round !== 0 && round !== 5
-    for (let j = 0; j < 4; j++) {
-      const xa = lane(2 * j)
-      c.push(...get(s0), ...get(xa), ...WRAP, ...i32(0xff0), ...AND, ...ADD, ...set(p0))
-      c.push(...get(s1), ...get(xa), ...i64(32), ...SHRU64, ...WRAP, ...i32(0xff0), ...AND)
-      c.push(...ADD, ...set(p1))
-      for (let k = 0; k < 2; k++) {
-        const xv = lane(2 * j + k)
-        if (keep) c.push(...get(sw))
-        c.push(...get(xv), ...i64(32), ...SHRU64, ...get(xv), ...WRAP, ...EXTU, ...MUL64)
-        c.push(...get(p0), ...ld64(8 * k), ...ADD64, ...get(p1), ...ld64(8 * k), ...XOR64)
-        if (keep) c.push(...tee(xv), ...st64((round - 1) * 64 + j * 16 + k * 8))
-        else c.push(...set(xv))
-      }
-    }
-  }
-  for (let k = 0; k < 8; k++) c.push(...get(o), ...get(lane(k)), ...st64(8 * k))
-  c.push(...get(s2), ...set(tmp), ...get(s1), ...set(s2), ...get(s0), ...set(s1), ...get(tmp))
-  c.push(...set(s0), ...get(w), ...i32(256), ...ADD, ...i32(4095), ...AND, ...set(w))
-  c.push(...get(o), ...i32(64), ...ADD, ...tee(o), ...get(end), ...LTU, ...BR_IF(0), ...END)
-  c.push(...get(s0), ...gset(G_S0), ...get(s1), ...gset(G_S1))
-  c.push(...get(s2), ...gset(G_S2), ...get(w), ...gset(G_W))
-  // Salsa20/2 of the last block, whose word i holds Salsa20's word 5i mod 16.
-  const at = (j: number) => ((13 * j) & 15) * 4
-  c.push(...get(end), ...i32(64), ...SUB, ...set(tmp))
-  for (let j = 0; j < 16; j++) c.push(...get(tmp), ...ld32(at(j)), ...set(a(j)))
-  const q = (d: number, s1: number, s2: number, n: number) =>
-    c.push(...get(a(d)), ...get(a(s1)), ...get(a(s2)), ...ADD, ...i32(n), ...ROTL, ...XOR)
-  const qr = (d: number, s1: number, s2: number, n: number) => (
-    q(d, s1, s2, n),
-    c.push(...set(a(d)))
-  )
-  for (const [y0, y1, y2, y3] of [
-    [0, 4, 8, 12],
-    [5, 9, 13, 1],
-    [10, 14, 2, 6],
-    [15, 3, 7, 11],
-  ] as const) {
-    qr(y1, y0, y3, 7)
-    qr(y2, y1, y0, 9)
-    qr(y3, y2, y1, 13)
-    qr(y0, y3, y2, 18)
-  }
-  for (const [y0, y1, y2, y3] of [
-    [0, 1, 2, 3],
-    [5, 6, 7, 4],
-    [10, 11, 8, 9],
-    [15, 12, 13, 14],
-  ] as const) {
-    qr(y1, y0, y3, 7)
-    qr(y2, y1, y0, 9)
-    qr(y3, y2, y1, 13)
-    qr(y0, y3, y2, 18)
-  }
-  for (let j = 0; j < 16; j++)
-    c.push(...get(tmp), ...get(tmp), ...ld32(at(j)), ...get(a(j)), ...ADD, ...st32(at(j)))
-  return {
-    locals: vec([
-      [8, I64],
-      [26, I32],
-    ]),
-    body: c,
-  }
-}
-
-/** dst ^= src over len bytes (a multiple of 64); with `both`, src gets the result too. */
-const xorLoop = (dst: number, src: number, len: number, k: number, both: boolean): Code => {
-  const c: Code = [...i32(0), ...set(k), ...LOOP]
-  for (let b = 0; b < 64; b += 16) {
-    c.push(...get(dst), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
-    c.push(...get(src), ...get(k), ...ADD, ...ld128(b), ...XOR128)
-    c.push(...st128(b))
-    if (both) c.push(...get(src), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
-    if (both) c.push(...st128(b))
-  }
-  c.push(...get(k), ...i32(64), ...ADD, ...tee(k), ...get(len), ...LTU, ...BR_IF(0), ...END)
-  return c
-}
-
-const loadCtx = (ctx: number): Code => [
-  ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...ld32(4 * i), ...gset(g)]),
-]
-const storeCtx = (ctx: number): Code => [
-  ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...gget(g), ...st32(4 * i)]),
-]
-
-/** smix1(x, v, n, r, ctx): SMix1 in RW mode; the block at x, V at v, n blocks. */
-const smix1 = (): { locals: Code; body: Code } => {
-  const [x, v, n, r, ctx, i, s, last, vi, nn, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-  const c: Code = [...loadCtx(ctx)]
-  c.push(...get(r), ...i32(7), ...SHL, ...set(s))
-  c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
-  c.push(...i32(0), ...set(i), ...get(v), ...set(vi), ...LOOP)
-  c.push(...get(vi), ...get(x), ...get(s), ...COPY)
-  c.push(...get(i), ...i32(1), ...GTU, ...IF)
-  // j = Wrap(Integerify(X), i): nn = p2floor(i); V + ((X & (nn - 1)) + i - nn) * s
-  c.push(...i32(1), ...i32(31), ...get(i), ...CLZ, ...SUB, ...SHL, ...set(nn))
-  c.push(...get(last), ...ld32(), ...get(nn), ...i32(1), ...SUB, ...AND, ...get(i), ...ADD)
-  c.push(...get(nn), ...SUB, ...get(s), ...MUL, ...get(v), ...ADD, ...set(nn))
-  c.push(...xorLoop(x, nn, s, k, false), ...END)
-  c.push(...get(x), ...get(r), ...CALL(0))
-  c.push(...get(vi), ...get(s), ...ADD, ...set(vi))
-  c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(n), ...LTU, ...BR_IF(0), ...END)
-  c.push(...storeCtx(ctx))
-  return { locals: vec([[6, I32]]), body: c }
-}
-
-/** smix2(x, v, n, nloop, r, rw, ctx): nloop rounds of SMix2; with rw, V is written back. */
-const smix2 = (): { locals: Code; body: Code } => {
-  const [x, v, n, nloop, r, rw, ctx, i, s, last, j, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
-  const c: Code = [...loadCtx(ctx)]
-  c.push(...get(r), ...i32(7), ...SHL, ...set(s))
-  c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
-  c.push(...BLOCK, ...get(nloop), ...[0x45], ...BR_IF(0), ...i32(0), ...set(i), ...LOOP)
-  c.push(...get(last), ...ld32(), ...get(n), ...i32(1), ...SUB, ...AND, ...get(s), ...MUL)
-  c.push(...get(v), ...ADD, ...set(j))
-  c.push(...get(rw), ...IF, ...xorLoop(x, j, s, k, true), ...ELSE)
-  c.push(...xorLoop(x, j, s, k, false), ...END)
-  c.push(...get(x), ...get(r), ...CALL(0))
-  c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(nloop), ...LTU, ...BR_IF(0), ...END)
-  c.push(...END, ...storeCtx(ctx))
-  return { locals: vec([[5, I32]]), body: c }
-}
-
-const moduleBytes = (): Uint8Array<ArrayBuffer> => {
-  const fn = ({ locals, body }: { locals: Code; body: Code }): Code => {
-    const all = [...locals, ...body, ...END]
-    return [...uleb(all.length), ...all]
-  }
-  const type = (n: number): Code => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type(2), type(5), type(7)])),
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(6, vec([0, 1, 2, 3].map(() => [I32, 0x01, ...i32(0), ...END]))),
-    ...section(
-      7,
-      vec([
-        [...str('smix1'), 0x00, 1],
-        [...str('smix2'), 0x00, 2],
-      ]),
-    ),
-    ...section(10, vec([fn(blockmix()), fn(smix1()), fn(smix2())])),
-  ]
-  return new Uint8Array(bytes)
-}
-
-/** The instantiated loops, bound to one memory. */
+/** The instantiated loops, bound to one memory (addresses and lengths in bytes). */
 export interface WasmCore {
   mem: WebAssembly.Memory
   smix1: (x: number, v: number, n: number, r: number, ctx: number) => void
@@ -257,6 +131,7 @@ export interface WasmCore {
     rw: number,
     ctx: number,
   ) => void
+  sbox: (x: number, s: number) => void
 }
 
 let compiled: WebAssembly.Module | null | undefined
@@ -265,7 +140,7 @@ let compiled: WebAssembly.Module | null | undefined
 export const wasmCore = (bytes: number): WasmCore | null => {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(moduleBytes())
+      compiled = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'))
     } catch {
       compiled = null
     }

@@ -1,0 +1,291 @@
+// Assembles yescrypt's hot loops (RW-mode SMix1/SMix2 with BlockMix_pwxform, the S-box fill) as
+// WebAssembly. yescrypt-wasm.ts carries the output; test/yescrypt-wasm.ts checks they agree.
+
+type Code = number[]
+
+const uleb = (n: number): Code => {
+  const out: Code = []
+  do {
+    let b = n & 0x7f
+    n = Math.floor(n / 128)
+    if (n) b |= 0x80
+    out.push(b)
+  } while (n)
+  return out
+}
+
+const sleb = (n: number): Code => {
+  const out: Code = []
+  for (;;) {
+    const b = n & 0x7f
+    n = Math.floor(n / 128)
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b]
+    out.push(b | 0x80)
+  }
+}
+
+const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()]
+const str = (s: string): Code => [...uleb(s.length), ...Buffer.from(s)]
+const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body]
+
+// Instructions.
+const get = (l: number): Code => [0x20, ...uleb(l)]
+const set = (l: number): Code => [0x21, ...uleb(l)]
+const tee = (l: number): Code => [0x22, ...uleb(l)]
+const gget = (g: number): Code => [0x23, g]
+const gset = (g: number): Code => [0x24, g]
+const i32 = (n: number): Code => [0x41, ...sleb(n)]
+const i64 = (n: number): Code => [0x42, ...sleb(n)]
+const ld32 = (off = 0): Code => [0x28, 2, ...uleb(off)]
+const st32 = (off = 0): Code => [0x36, 2, ...uleb(off)]
+const ld64 = (off = 0): Code => [0x29, 3, ...uleb(off)]
+const st64 = (off = 0): Code => [0x37, 3, ...uleb(off)]
+const ld128 = (off = 0): Code => [0xfd, 0x00, 4, ...uleb(off)]
+const st128 = (off = 0): Code => [0xfd, 0x0b, 4, ...uleb(off)]
+const XOR128 = [0xfd, 0x51]
+const ADD = [0x6a]
+const SUB = [0x6b]
+const MUL = [0x6c]
+const AND = [0x71]
+const XOR = [0x73]
+const SHL = [0x74]
+const ROTL = [0x77]
+const CLZ = [0x67]
+const LTU = [0x49]
+const GTU = [0x4b]
+const ADD64 = [0x7c]
+const MUL64 = [0x7e]
+const XOR64 = [0x85]
+const SHRU64 = [0x88]
+const WRAP = [0xa7]
+const EXTU = [0xad]
+const CALL = (f: number): Code => [0x10, f]
+const COPY = [0xfc, 0x0a, 0, 0]
+const LOOP = [0x03, 0x40]
+const BLOCK = [0x02, 0x40]
+const IF = [0x04, 0x40]
+const ELSE = [0x05]
+const END = [0x0b]
+const BR_IF = (d: number): Code => [0x0d, d]
+const BR = (d: number): Code => [0x0c, d]
+
+const I32 = 0x7f
+const I64 = 0x7e
+
+// Globals: the pwxform context's S0, S1, S2 addresses and the S2 write offset, in bytes.
+const G_S0 = 0
+const G_S1 = 1
+const G_S2 = 2
+const G_W = 3
+
+/** Where Salsa20's word j sits in a block: yescrypt keeps word i of a block at (5i mod 16). */
+const at = (j: number) => ((13 * j) & 15) * 4
+
+const COLUMNS = [
+  [0, 4, 8, 12],
+  [5, 9, 13, 1],
+  [10, 14, 2, 6],
+  [15, 3, 7, 11],
+] as const
+const ROWS = [
+  [0, 1, 2, 3],
+  [5, 6, 7, 4],
+  [10, 11, 8, 9],
+  [15, 12, 13, 14],
+] as const
+
+/** Emits `rounds` rounds of Salsa20 (without the final addition) on the i32 locals a(0..15). */
+const salsa = (c: Code, a: (j: number) => number, rounds: number): void => {
+  const step = (d: number, s1: number, s2: number, n: number) =>
+    c.push(
+      ...get(a(d)),
+      ...get(a(s1)),
+      ...get(a(s2)),
+      ...ADD,
+      ...i32(n),
+      ...ROTL,
+      ...XOR,
+      ...set(a(d)),
+    )
+  for (let i = 0; i < rounds; i += 2) {
+    for (const [y0, y1, y2, y3] of [...COLUMNS, ...ROWS]) {
+      step(y1, y0, y3, 7)
+      step(y2, y1, y0, 9)
+      step(y3, y2, y1, 13)
+      step(y0, y3, y2, 18)
+    }
+  }
+}
+
+/** blockmix(x, r): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the last. */
+const blockmix = (): { locals: Code; body: Code } => {
+  const X = 0
+  const R = 1
+  const lane = (k: number) => 2 + k // i64 x0..x7
+  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+  const a = (j: number) => 20 + j // i32 salsa state
+  const c: Code = []
+  c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
+  c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
+  c.push(...get(X), ...set(o), ...get(X), ...get(R), ...i32(7), ...SHL, ...ADD, ...set(end))
+  c.push(...get(end), ...i32(64), ...SUB, ...set(tmp))
+  for (let k = 0; k < 8; k++) c.push(...get(tmp), ...ld64(8 * k), ...set(lane(k)))
+  c.push(...LOOP)
+  for (let k = 0; k < 8; k++)
+    c.push(...get(lane(k)), ...get(o), ...ld64(8 * k), ...XOR64, ...set(lane(k)))
+  c.push(...get(s2), ...get(w), ...ADD, ...set(sw))
+  for (let round = 0; round < 6; round++) {
+    const keep = round !== 0 && round !== 5
+    for (let j = 0; j < 4; j++) {
+      const xa = lane(2 * j)
+      c.push(...get(s0), ...get(xa), ...WRAP, ...i32(0xff0), ...AND, ...ADD, ...set(p0))
+      c.push(...get(s1), ...get(xa), ...i64(32), ...SHRU64, ...WRAP, ...i32(0xff0), ...AND)
+      c.push(...ADD, ...set(p1))
+      for (let k = 0; k < 2; k++) {
+        const xv = lane(2 * j + k)
+        if (keep) c.push(...get(sw))
+        c.push(...get(xv), ...i64(32), ...SHRU64, ...get(xv), ...WRAP, ...EXTU, ...MUL64)
+        c.push(...get(p0), ...ld64(8 * k), ...ADD64, ...get(p1), ...ld64(8 * k), ...XOR64)
+        if (keep) c.push(...tee(xv), ...st64((round - 1) * 64 + j * 16 + k * 8))
+        else c.push(...set(xv))
+      }
+    }
+  }
+  for (let k = 0; k < 8; k++) c.push(...get(o), ...get(lane(k)), ...st64(8 * k))
+  c.push(...get(s2), ...set(tmp), ...get(s1), ...set(s2), ...get(s0), ...set(s1), ...get(tmp))
+  c.push(...set(s0), ...get(w), ...i32(256), ...ADD, ...i32(4095), ...AND, ...set(w))
+  c.push(...get(o), ...i32(64), ...ADD, ...tee(o), ...get(end), ...LTU, ...BR_IF(0), ...END)
+  c.push(...get(s0), ...gset(G_S0), ...get(s1), ...gset(G_S1))
+  c.push(...get(s2), ...gset(G_S2), ...get(w), ...gset(G_W))
+  // Salsa20/2 of the last block.
+  c.push(...get(end), ...i32(64), ...SUB, ...set(tmp))
+  for (let j = 0; j < 16; j++) c.push(...get(tmp), ...ld32(at(j)), ...set(a(j)))
+  salsa(c, a, 2)
+  for (let j = 0; j < 16; j++)
+    c.push(...get(tmp), ...get(tmp), ...ld32(at(j)), ...get(a(j)), ...ADD, ...st32(at(j)))
+  return {
+    locals: vec([
+      [8, I64],
+      [26, I32],
+    ]),
+    body: c,
+  }
+}
+
+/** dst ^= src over len bytes (a multiple of 64); with `both`, src gets the result too. */
+const xorLoop = (dst: number, src: number, len: number, k: number, both: boolean): Code => {
+  const c: Code = [...i32(0), ...set(k), ...LOOP]
+  for (let b = 0; b < 64; b += 16) {
+    c.push(...get(dst), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
+    c.push(...get(src), ...get(k), ...ADD, ...ld128(b), ...XOR128)
+    c.push(...st128(b))
+    if (both) c.push(...get(src), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
+    if (both) c.push(...st128(b))
+  }
+  c.push(...get(k), ...i32(64), ...ADD, ...tee(k), ...get(len), ...LTU, ...BR_IF(0), ...END)
+  return c
+}
+
+const loadCtx = (ctx: number): Code => [
+  ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...ld32(4 * i), ...gset(g)]),
+]
+const storeCtx = (ctx: number): Code => [
+  ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...gget(g), ...st32(4 * i)]),
+]
+
+/** smix1(x, v, n, r, ctx): SMix1 in RW mode; the block at x, V at v, n blocks. */
+const smix1 = (): { locals: Code; body: Code } => {
+  const [x, v, n, r, ctx, i, s, last, vi, nn, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const c: Code = [...loadCtx(ctx)]
+  c.push(...get(r), ...i32(7), ...SHL, ...set(s))
+  c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
+  c.push(...i32(0), ...set(i), ...get(v), ...set(vi), ...LOOP)
+  c.push(...get(vi), ...get(x), ...get(s), ...COPY)
+  c.push(...get(i), ...i32(1), ...GTU, ...IF)
+  // j = Wrap(Integerify(X), i): nn = p2floor(i); V + ((X & (nn - 1)) + i - nn) * s
+  c.push(...i32(1), ...i32(31), ...get(i), ...CLZ, ...SUB, ...SHL, ...set(nn))
+  c.push(...get(last), ...ld32(), ...get(nn), ...i32(1), ...SUB, ...AND, ...get(i), ...ADD)
+  c.push(...get(nn), ...SUB, ...get(s), ...MUL, ...get(v), ...ADD, ...set(nn))
+  c.push(...xorLoop(x, nn, s, k, false), ...END)
+  c.push(...get(x), ...get(r), ...CALL(0))
+  c.push(...get(vi), ...get(s), ...ADD, ...set(vi))
+  c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(n), ...LTU, ...BR_IF(0), ...END)
+  c.push(...storeCtx(ctx))
+  return { locals: vec([[6, I32]]), body: c }
+}
+
+/** smix2(x, v, n, nloop, r, rw, ctx): nloop rounds of SMix2; with rw, V is written back. */
+const smix2 = (): { locals: Code; body: Code } => {
+  const [x, v, n, nloop, r, rw, ctx, i, s, last, j, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+  const c: Code = [...loadCtx(ctx)]
+  c.push(...get(r), ...i32(7), ...SHL, ...set(s))
+  c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
+  c.push(...BLOCK, ...get(nloop), ...[0x45], ...BR_IF(0), ...i32(0), ...set(i), ...LOOP)
+  c.push(...get(last), ...ld32(), ...get(n), ...i32(1), ...SUB, ...AND, ...get(s), ...MUL)
+  c.push(...get(v), ...ADD, ...set(j))
+  c.push(...get(rw), ...IF, ...xorLoop(x, j, s, k, true), ...ELSE)
+  c.push(...xorLoop(x, j, s, k, false), ...END)
+  c.push(...get(x), ...get(r), ...CALL(0))
+  c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(nloop), ...LTU, ...BR_IF(0), ...END)
+  c.push(...END, ...storeCtx(ctx))
+  return { locals: vec([[5, I32]]), body: c }
+}
+
+/**
+ * sbox(x, s): the S-boxes, SMix1 with r = 1 and Salsa20/8 over 96 blocks (12 KiB at s), no
+ * reads back; the block at x is left as SMix1 leaves it.
+ */
+const sbox = (): { locals: Code; body: Code } => {
+  const [x, s] = [0, 1]
+  const a = (j: number) => 2 + j
+  const b = (j: number) => 18 + j
+  const [sp, stop] = [34, 35]
+  const c: Code = [...get(s), ...tee(sp), ...i32(96 * 128), ...ADD, ...set(stop), ...LOOP]
+  c.push(...get(sp), ...get(x), ...i32(128), ...COPY)
+  for (let half = 0; half < 2; half++) {
+    for (let j = 0; j < 16; j++) {
+      if (half === 0) c.push(...get(x), ...ld32(at(j)))
+      else c.push(...get(a(j)))
+      c.push(...get(x), ...ld32(64 + at(j)), ...XOR, ...tee(a(j)), ...set(b(j)))
+    }
+    salsa(c, a, 8)
+    for (let j = 0; j < 16; j++) {
+      c.push(
+        ...get(x),
+        ...get(a(j)),
+        ...get(b(j)),
+        ...ADD,
+        ...tee(a(j)),
+        ...st32(64 * half + at(j)),
+      )
+    }
+  }
+  c.push(...get(sp), ...i32(128), ...ADD, ...tee(sp), ...get(stop), ...LTU, ...BR_IF(0), ...END)
+  return { locals: vec([[34, I32]]), body: c }
+}
+
+/** The module: imports env.mem; exports smix1, smix2 and sbox. */
+export const assemble = (): Uint8Array<ArrayBuffer> => {
+  const fn = ({ locals, body }: { locals: Code; body: Code }): Code => {
+    const all = [...locals, ...body, ...END]
+    return [...uleb(all.length), ...all]
+  }
+  const type = (n: number): Code => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([type(2), type(5), type(7)])),
+    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec([[0], [1], [2], [0]])),
+    ...section(6, vec([0, 1, 2, 3].map(() => [I32, 0x01, ...i32(0), ...END]))),
+    ...section(
+      7,
+      vec([
+        [...str('smix1'), 0x00, 1],
+        [...str('smix2'), 0x00, 2],
+        [...str('sbox'), 0x00, 3],
+      ]),
+    ),
+    ...section(10, vec([fn(blockmix()), fn(smix1()), fn(smix2()), fn(sbox())])),
+  ]
+  return new Uint8Array(bytes)
+}
