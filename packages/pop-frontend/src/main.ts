@@ -25,6 +25,12 @@ const spec: CommandSpec = {
   },
 }
 
+/**
+ * Bytes of one line without a line end after which the session ends: exact reading costs a
+ * read(2) per byte, so an endless line would otherwise cost a CPU for as long as it lasts.
+ */
+const GIVE_UP = 1024
+
 /** The most a failed login's answer is delayed, however many failures came before. */
 const DELAY_MAX_MS = 30_000
 
@@ -52,7 +58,7 @@ class Session {
   readonly #env: NodeJS.ProcessEnv
   readonly #tls: Tls
   #tlsVars: Record<string, string | undefined> = {}
-  #reader = new LineReader(0, true)
+  #reader = new LineReader(0, true, GIVE_UP)
   #out = new Out(1)
   readonly #stamp: string
   #user: Buffer | null = null
@@ -122,6 +128,11 @@ class Session {
       throw new Gone()
     }
     if (line.kind === 'eof') throw new Gone()
+    if (this.#reader.overflowed) {
+      info(`line too long, session ended: ip=${this.#ipText}`)
+      await this.#out.err('line too long').catch(() => {})
+      throw new Gone()
+    }
     return line
   }
 
@@ -268,7 +279,7 @@ class Session {
     // RFC 2595 section 4: forget what the client said in the clear; from here the wrapper's pipes.
     this.#tlsVars = parseTlsInfo(data)
     this.#user = null
-    this.#reader = new LineReader(this.#tls.read, true)
+    this.#reader = new LineReader(this.#tls.read, true, GIVE_UP)
     this.#out = new Out(this.#tls.write)
     return 'ok'
   }

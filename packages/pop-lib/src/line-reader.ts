@@ -28,14 +28,28 @@ export class LineReader {
   readonly #fd: number
   readonly #exact: boolean
   readonly #chunk: Buffer
+  readonly #giveUp: number
   #start = 0
   #end = 0
   #eof = false
+  #overflowed = false
 
-  constructor(fd: number, exact: boolean) {
+  /**
+   * giveUp: after this many bytes of one line without its LF, next() stops reading and reports
+   * 'long' at once, and overflowed turns true. In exact mode every byte costs a read(2) through
+   * the thread pool (tens of microseconds), so a client sending a megabyte without a line end
+   * would otherwise hold a CPU for a minute; the caller ends such a session.
+   */
+  constructor(fd: number, exact: boolean, giveUp = Infinity) {
     this.#fd = fd
     this.#exact = exact
     this.#chunk = Buffer.alloc(exact ? 1 : 4096)
+    this.#giveUp = giveUp
+  }
+
+  /** True once a line ran past the giveUp bound: the rest of it was not read. */
+  get overflowed(): boolean {
+    return this.#overflowed
   }
 
   /** True when bytes already read wait behind the last line (never in exact mode). */
@@ -65,6 +79,7 @@ export class LineReader {
   async next(): Promise<Line> {
     const parts: Buffer[] = []
     let size = 0
+    let seen = 0
     let long = false
     for (;;) {
       // A last line without its line end is not a command (RFC 1939 section 3): drop it.
@@ -77,7 +92,12 @@ export class LineReader {
         if (size > LINE_MAX - 1) long = true
         else parts.push(Buffer.from(piece))
       }
+      seen += stop - this.#start
       this.#start = stop
+      if (long && seen > this.#giveUp && stop >= this.#end) {
+        this.#overflowed = true
+        return { kind: 'long' }
+      }
       if (stop < this.#end) {
         this.#start = stop + 1
         if (long) return { kind: 'long' }
