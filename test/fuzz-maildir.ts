@@ -42,6 +42,7 @@ t.test('pop-maildir under fuzz and abuse', { skip: notRoot() }, async (t) => {
         cases++
         replies += res.replies
         peak = Math.max(peak, res.peakKb)
+        if (res.problems.length > 0) t.comment(res.problems.join('\n'))
         if (res.problems.length > 0) throw new Error(res.problems.join('\n'))
       }),
       {
