@@ -19,7 +19,9 @@ const retry = (cmd: string, args: string[], input?: string): ReturnType<typeof s
 }
 
 t.test('useradd + chpasswd, then login', { skip: !isRoot && 'needs root' }, async (t) => {
-  if (needTool(t, 'useradd') === null || needTool(t, 'chpasswd') === null) return
+  // needTool's parameter type does not accept tap's overloaded skip(): cast.
+  const tap = t as unknown as Parameters<typeof needTool>[0]
+  if (needTool(tap, 'useradd') === null || needTool(tap, 'chpasswd') === null) return
   const name = `popcp${process.pid % 100000}`
   const home = join(scratch(), 'home')
   const add = retry('useradd', ['-m', '-d', home, '-s', '/bin/sh', name])
