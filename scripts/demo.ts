@@ -1,5 +1,5 @@
 // npm start: a demo POP3 server on a loopback port, with a demo user and a sample Maildir.
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chownSync, readdirSync, statSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chownSync, chmodSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +36,7 @@ const main = async (): Promise<void> => {
   const uid = asRoot ? 65534 : userInfo().uid
   const gid = asRoot ? 65534 : userInfo().gid
   const dir = mkdtempSync(join(tmpdir(), 'popchain-demo-'))
+  chmodSync(dir, 0o711) // the demo user must reach its home inside
   const home = join(dir, 'home')
   const maildir = join(home, 'Maildir')
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(maildir, sub), { recursive: true })
