@@ -105,7 +105,7 @@ export const main = async (
     const source = sourceOf(opts)
     const badName = badLoginName(creds.login)
     const account = badName === null ? source.lookup(name) : null
-    const dummy = str(opts, 'dummy-hash') ?? (account === null ? source.dummy() : '')
+    const dummy = (): string => str(opts, 'dummy-hash') ?? source.dummy()
     const good = await checkSecret(
       account,
       dummy,

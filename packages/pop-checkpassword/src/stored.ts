@@ -1,6 +1,6 @@
 // A stored password as a users file or /etc/shadow holds it: Dovecot's {SCHEME} prefixes, or a bare crypt(3) hash.
 import { createHash } from 'node:crypto'
-import { verifyCrypt } from './crypt.js'
+import { cryptKind, verifyCrypt } from './crypt.js'
 import { safeEqual } from './safe-equal.js'
 
 const CRYPTS = new Set([
@@ -49,6 +49,13 @@ export const splitStored = (stored: string): Stored => {
 /** True when popchain can verify passwords stored in this scheme. */
 export const knownScheme = (scheme: string): boolean =>
   CRYPTS.has(scheme) || PLAINS.has(scheme) || scheme in DIGESTS
+
+/** True when popchain can check passwords against this stored value at all (a known scheme, a crypt hash it knows). */
+export const verifiable = (stored: string): boolean => {
+  const s = splitStored(stored)
+  if (CRYPTS.has(s.scheme)) return cryptKind(s.value) !== null
+  return knownScheme(s.scheme)
+}
 
 /** The plaintext of a {PLAIN} or {CLEARTEXT} stored password (for APOP), else null. */
 export const plaintextOf = (stored: string): Buffer | null => {
