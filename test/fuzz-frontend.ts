@@ -1,9 +1,8 @@
 // Fuzz pop-frontend through the real program, with a checkpassword stub that refuses everyone.
 import t from 'tap'
-import fc from 'fast-check'
 import { bin, chainEnv } from '../packages/pop-lib/test/fixtures/harness.js'
 import { Spawner, notRoot } from './fixtures/rel-serve.js'
-import { input, runCase } from './fixtures/rel-fuzz.js'
+import { fuzzProperty, runCase } from './fixtures/rel-fuzz.js'
 import { multiLine } from './fixtures/rel-pop.js'
 import { peakKb } from './fixtures/rel-proc.js'
 
@@ -34,28 +33,15 @@ t.test('pop-frontend under fuzz and abuse', { skip: notRoot() }, async (t) => {
   const b = (s: string): Buffer => Buffer.from(s, 'latin1')
 
   await t.test('property: random command sequences and bytes', async (t) => {
-    let cases = 0
-    let replies = 0
-    let peak = 0
-    await fc.assert(
-      fc.asyncProperty(input, async (packets) => {
-        const res = await runCase(sp, packets, multiLine.frontend, { maxKb: MAX_KB })
-        cases++
-        replies += res.replies
-        peak = Math.max(peak, res.peakKb)
-        if (res.stderr.includes('rel-stub:'))
-          res.problems.push(`oversized fd-3 data: ${res.stderr}`)
-        if (res.problems.length > 0) t.comment(res.problems.join('\n'))
-        if (res.problems.length > 0) throw new Error(res.problems.join('\n'))
-      }),
-      {
-        numRuns: RUNS,
-        seed: process.env.REL_SEED ? Number(process.env.REL_SEED) : Date.now() % 2 ** 31,
-        endOnFailure: true,
-      },
+    const n = await fuzzProperty(sp, multiLine.frontend, {
+      runs: RUNS,
+      maxKb: MAX_KB,
+      extra: (r) => (r.stderr.includes('rel-stub:') ? [`oversized fd-3 data: ${r.stderr}`] : []),
+    })
+    t.pass(`${n.cases} cases, ${n.replies} replies checked, peak ${n.peakKb} kB`)
+    t.comment(
+      `fuzz-frontend: ${n.cases} random cases, ${n.replies} replies, peak RSS ${n.peakKb} kB`,
     )
-    t.pass(`${cases} cases, ${replies} replies checked, peak ${peak} kB`)
-    t.comment(`fuzz-frontend: ${cases} random cases, ${replies} replies, peak RSS ${peak} kB`)
   })
 
   const hostile = async (

@@ -1,10 +1,9 @@
 // Fuzz pop-maildir through the real program: random commands and bytes, hostile clients; well-formed replies, bounded memory.
 import t from 'tap'
-import fc from 'fast-check'
 import { rmSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { maildirAsNobody, notRoot } from './fixtures/rel-serve.js'
-import { input, runCase, crashed } from './fixtures/rel-fuzz.js'
+import { fuzzProperty, runCase, crashed } from './fixtures/rel-fuzz.js'
 import { multiLine, checkReplies } from './fixtures/rel-pop.js'
 import { makeHome, deliver, message, rng } from './fixtures/rel-mail.js'
 import { peakKb } from './fixtures/rel-proc.js'
@@ -32,27 +31,15 @@ t.test('pop-maildir under fuzz and abuse', { skip: notRoot() }, async (t) => {
   t.teardown(() => sp.close())
 
   await t.test('property: random command sequences and bytes', async (t) => {
-    let cases = 0
-    let replies = 0
-    let peak = 0
-    await fc.assert(
-      fc.asyncProperty(input, async (packets) => {
-        topUp()
-        const res = await runCase(sp, packets, multiLine.maildir, { maxKb: MAX_KB })
-        cases++
-        replies += res.replies
-        peak = Math.max(peak, res.peakKb)
-        if (res.problems.length > 0) t.comment(res.problems.join('\n'))
-        if (res.problems.length > 0) throw new Error(res.problems.join('\n'))
-      }),
-      {
-        numRuns: RUNS,
-        seed: process.env.REL_SEED ? Number(process.env.REL_SEED) : Date.now() % 2 ** 31,
-        endOnFailure: true,
-      },
+    const n = await fuzzProperty(sp, multiLine.maildir, {
+      runs: RUNS,
+      maxKb: MAX_KB,
+      before: topUp,
+    })
+    t.pass(`${n.cases} cases, ${n.replies} replies checked, peak ${n.peakKb} kB`)
+    t.comment(
+      `fuzz-maildir: ${n.cases} random cases, ${n.replies} replies, peak RSS ${n.peakKb} kB`,
     )
-    t.pass(`${cases} cases, ${replies} replies checked, peak ${peak} kB`)
-    t.comment(`fuzz-maildir: ${cases} random cases, ${replies} replies, peak RSS ${peak} kB`)
   })
 
   const hostile = async (
