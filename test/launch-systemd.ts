@@ -1,5 +1,9 @@
 // The chain under systemd socket activation (Accept=yes, StandardInput=socket), imitated by systemd-socket-activate --inetd -a.
 import t from 'tap'
+import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { ROOT, bin } from '../packages/pop-lib/test/fixtures/harness.js'
 import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, MESSAGES } from './fixtures/world.js'
 import { startServer, fetchAll, need } from './fixtures/servers.js'
 
@@ -55,5 +59,43 @@ t.test('REMOTE_ADDR and REMOTE_PORT, as systemd sets them for Accept=yes, reach 
     () => t.pass('the failed login is logged with REMOTE_ADDR'),
     (e: Error) => t.fail(e.message),
   )
+  await s.close()
+})
+
+const UNITS = join(ROOT, 'docs/systemd')
+
+t.test('the shipped units pass systemd-analyze verify', async (t) => {
+  const analyze = need(t, 'systemd-analyze')
+  if (!analyze) return
+  for (const socket of ['pop3.socket', 'pop3s.socket']) {
+    const r = spawnSync(analyze, ['verify', join(UNITS, socket)], { encoding: 'latin1', cwd: UNITS })
+    t.equal(r.status, 0, `systemd-analyze verify ${socket}${r.status === 0 ? '' : `\n${r.stdout}${r.stderr}`}`)
+    t.equal(r.stderr.trim(), '', `${socket}: no warnings`)
+  }
+})
+
+t.test("pop3@.service's ExecStart line serves mail under systemd-socket-activate", async (t) => {
+  const ssa = need(t, 'systemd-socket-activate')
+  if (!ssa) return
+  const w = makeWorld(t)
+  const unit = readFileSync(join(UNITS, 'pop3@.service'), 'latin1')
+  t.match(unit, /^StandardInput=socket$/m, 'StandardInput=socket')
+  t.match(unit, /^StandardError=journal$/m, 'StandardError=journal (not the default, a copy of the socket)')
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(' ') ?? []
+  // the unit's programs from this checkout, and the test's users file for pop-checkpassword
+  const argv = exec.flatMap((a) => {
+    const m = /^\/usr\/local\/bin\/(pop-[a-z]+)$/.exec(a)
+    if (m === null) return [a]
+    return m[1] === 'pop-checkpassword' ? [bin(m[1]), '--users', w.usersFile] : [bin(m[1]!)]
+  })
+  t.equal(argv[0], bin('pop-frontend'), `ExecStart: ${exec.join(' ')}`)
+  const s = await startServer(
+    t,
+    (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv], env: w.env }),
+    /Listening on 127\.0\.0\.1:\d+/,
+  )
+  const f = await fetchAll(s.port, { dele: true })
+  sameMessages(t, f.messages, MESSAGES, 'through the unit line')
+  t.same(w.list(), [], 'deleted')
   await s.close()
 })
