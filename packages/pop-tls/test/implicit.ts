@@ -4,12 +4,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { bin, serve, executable } from '../../pop-lib/test/fixtures/harness.js'
-import { FAKE, makePki, need, overTls, tlsConnect } from './fixtures/tls.js'
+import { FAKE, makePki, need, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
 
 if (need(t, 'openssl') !== null) {
   const pki = makePki(['mail.example.org'])
   const server = (child: string[]) =>
-    serve([process.execPath, bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), ...child])
+    serve([process.execPath, bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), ...child], { env: testEnv() })
 
   t.test('relays a session and passes the negotiated protocol and cipher on', async (t) => {
     const s = await server([process.execPath, FAKE])
@@ -57,7 +57,7 @@ if (need(t, 'openssl') !== null) {
     let code: number | null = null
     const s = await serve(
       [process.execPath, bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), 'sh', '-c', 'printf "+OK\\r\\n"; exit 7'],
-      { onExit: (c) => (code = c) },
+      { env: testEnv(), onExit: (c) => (code = c) },
     )
     const c = overTls(await tlsConnect(s.port, pki.ca))
     t.equal(await c.line(), '+OK')
@@ -72,7 +72,7 @@ if (need(t, 'openssl') !== null) {
     let code: number | null = null
     const s = await serve(
       [process.execPath, bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), child],
-      { onExit: (c) => (code = c) },
+      { env: testEnv(), onExit: (c) => (code = c) },
     )
     const err = await tlsConnect(s.port, pki.ca, {
       minVersion: 'TLSv1',
@@ -117,7 +117,7 @@ if (need(t, 'openssl') !== null) {
     let code: number | null = null
     const s = await serve(
       [process.execPath, bin('pop-tls'), '--cert', join(pki.dir, 'nope.pem'), '--key', pki.key('mail.example.org'), 'cat'],
-      { onExit: (c) => (code = c) },
+      { env: testEnv(), onExit: (c) => (code = c) },
     )
     const err = await tlsConnect(s.port, pki.ca).then(
       (sock) => (sock.destroy(), null),
@@ -132,7 +132,7 @@ if (need(t, 'openssl') !== null) {
   t.test('TLS over two pipes (fd 0 read, fd 1 written)', async (t) => {
     const { spawn } = await import('node:child_process')
     const { Duplex } = await import('node:stream')
-    const p = spawn(process.execPath, [bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), process.execPath, FAKE], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const p = spawn(process.execPath, [bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), process.execPath, FAKE], { stdio: ['pipe', 'pipe', 'inherit'], env: testEnv() })
     const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)))
     const duplex = Duplex.from({ readable: p.stdout, writable: p.stdin })
     const sock = await new Promise<tls.TLSSocket>((resolve, reject) => {

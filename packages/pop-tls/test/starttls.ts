@@ -3,8 +3,8 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import tls from 'node:tls'
 import { spawn } from 'node:child_process'
-import { bin, chainEnv, Client, serve } from '../../pop-lib/test/fixtures/harness.js'
-import { FAKE, makePki, need, overTls } from './fixtures/tls.js'
+import { bin, Client, serve } from '../../pop-lib/test/fixtures/harness.js'
+import { FAKE, makePki, need, overTls, testEnv } from './fixtures/tls.js'
 
 const run = (cmd: string, args: string[], input: string): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
@@ -30,7 +30,7 @@ if (need(t, 'openssl') !== null) {
   const tlsArgs = ['--starttls', '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org')]
   const server = (env: NodeJS.ProcessEnv = {}, onExit?: (code: number | null) => void) =>
     serve([process.execPath, bin('pop-tls'), ...tlsArgs, process.execPath, FAKE], {
-      env: chainEnv(env),
+      env: testEnv(env),
       ...(onExit === undefined ? {} : { onExit }),
     })
 
