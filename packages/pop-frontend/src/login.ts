@@ -24,8 +24,8 @@ export interface LoginIo {
   in: number
   out: number
   env: NodeJS.ProcessEnv
-  /** Called once when the login signal arrives, with the child's pid. */
-  onSession?: (pid: number) => void
+  /** Called once when the login signal arrives while the child still runs. */
+  onSession?: () => void
 }
 
 /** The descriptor number on which the child finds the login signal pipe. */
@@ -83,7 +83,7 @@ export const runLogin = (argv: string[], creds: Buffer, io: LoginIo): Promise<Ve
       if (signalled) return
       signalled = true
       signalPipe.destroy()
-      if (child.pid !== undefined) io.onSession?.(child.pid)
+      if (child.exitCode === null && child.signalCode === null) io.onSession?.()
       finish()
     })
     signalPipe?.on('close', () => {

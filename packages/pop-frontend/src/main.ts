@@ -10,7 +10,7 @@ import { decodeBase64, encodeBase64, parsePlain } from './sasl.js'
 import { runLogin } from './login.js'
 import { remoteAddress } from './peer.js'
 import { parseTlsInfo, startTls, tlsFromEnv, UCSPI_TLS_VARS, type Tls } from './tls.js'
-import { waitAfterExec } from './wait.js'
+import { waitInPlace } from './wait.js'
 
 const spec: CommandSpec = {
   usage: 'pop-frontend [options] HOSTNAME PROG [ARGS...]',
@@ -22,6 +22,7 @@ const spec: CommandSpec = {
     timeout: { type: 'number', default: 600, env: 'POP_FRONTEND_TIMEOUT', describe: 'seconds a silent client is given (0: no limit)' },
     'max-bad': { type: 'number', default: 3, env: 'POP_FRONTEND_MAX_BAD', describe: 'bad commands in a row that end the session' },
     'require-tls': { type: 'boolean', default: false, env: 'POP_FRONTEND_REQUIRE_TLS', describe: 'refuse cleartext passwords until TLS is active' },
+    'exec-wait': { type: 'boolean', default: true, env: 'POP_FRONTEND_EXEC_WAIT', describe: 'after a good login, wait for the session in a small perl process instead of Node (Node >= 22.15)' },
   },
 }
 
@@ -43,6 +44,7 @@ interface Config {
   idleMs: number
   maxBad: number
   requireTls: boolean
+  execWait: boolean
 }
 
 /** What a command handler says: go on, count a bad command, or end with an exit code. */
@@ -308,7 +310,9 @@ class Session {
       in: tls ? this.#tls.read : 0,
       out: tls ? this.#tls.write : 1,
       env: this.#childEnv(),
-      onSession: waitAfterExec,
+      onSession: () => {
+        if (this.#cfg.execWait) waitInPlace('pop-frontend', `session ended: ${who} user=${user}`, this.#env)
+      },
     })
     if (v.kind === 'session') {
       info(`session ended: ${who} user=${user} (${v.detail})`)
@@ -347,6 +351,7 @@ export const main = async (argv: string[], env: NodeJS.ProcessEnv = process.env)
     idleMs: (opts.timeout as number) * 1000,
     maxBad: Math.max(1, Math.floor(opts['max-bad'] as number)),
     requireTls: opts['require-tls'] as boolean,
+    execWait: opts['exec-wait'] as boolean,
   }
   return new Session(cfg, env).run()
 }

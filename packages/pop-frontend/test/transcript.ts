@@ -200,10 +200,20 @@ t.test('long lines: one -ERR, discarded, the session goes on', async (t) => {
   const f = await front(t.testdir())
   t.teardown(f.close)
   const { c } = await f.connect()
-  t.equal(await c.cmd('USER ' + 'x'.repeat(5000)), '-ERR line too long')
+  t.equal(await c.cmd('USER ' + 'x'.repeat(300)), '-ERR line too long')
   t.equal(await c.cmd('NOOP'), '+OK')
   t.equal(await c.cmd('QUIT'), '+OK')
   c.close()
+})
+
+t.test('a line that goes on past 1024 bytes ends the session', async (t) => {
+  const f = await front(t.testdir())
+  t.teardown(f.close)
+  const { c } = await f.connect()
+  c.send('USER ' + 'x'.repeat(5000) + '\r\nNOOP\r\n')
+  t.equal(await c.untilClosed(), '-ERR line too long\r\n')
+  await f.exited(1)
+  t.match(f.stderr(), /info: line too long, session ended: ip=127\.0\.0\.1/)
 })
 
 t.test('commands of other states and unknown ones; too many bad commands end it', async (t) => {
