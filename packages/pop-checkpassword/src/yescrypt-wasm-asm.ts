@@ -43,6 +43,15 @@ const st64 = (off = 0): Code => [0x37, 3, ...uleb(off)]
 const ld128 = (off = 0): Code => [0xfd, 0x00, 4, ...uleb(off)]
 const st128 = (off = 0): Code => [0xfd, 0x0b, 4, ...uleb(off)]
 const XOR128 = [0xfd, 0x51]
+const ADD64X2 = [0xfd, 0xce, 0x01]
+const EXTMUL_LOW_U = [0xfd, 0xde, 0x01] // i64x2.extmul_low_i32x4_u
+const LANE32 = (l: number): Code => [0xfd, 0x1b, l] // i32x4.extract_lane
+/** i8x16.shuffle of two copies of one v128, picking 32-bit lanes. */
+const SHUFFLE32 = (...lanes: number[]): Code => [
+  0xfd,
+  0x0d,
+  ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+]
 const ADD = [0x6a]
 const SUB = [0x6b]
 const MUL = [0x6c]
@@ -71,6 +80,7 @@ const BR = (d: number): Code => [0x0c, d]
 
 const I32 = 0x7f
 const I64 = 0x7e
+const V128 = 0x7b
 
 // Globals: the pwxform context's S0, S1, S2 addresses and the S2 write offset, in bytes.
 const G_S0 = 0
@@ -117,41 +127,42 @@ const salsa = (c: Code, a: (j: number) => number, rounds: number): void => {
   }
 }
 
-/** blockmix(x, r): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the last. */
+/**
+ * blockmix(x, r): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the last.
+ * Each of pwxform's 4 lanes is one v128 of two 64-bit words; extmul does both multiplies.
+ */
 const blockmix = (): { locals: Code; body: Code } => {
   const X = 0
   const R = 1
-  const lane = (k: number) => 2 + k // i64 x0..x7
-  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
-  const a = (j: number) => 20 + j // i32 salsa state
+  const lane = (j: number) => 2 + j // v128 x0..x3
+  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+  const a = (j: number) => 16 + j // i32 salsa state
   const c: Code = []
   c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
   c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
   c.push(...get(X), ...set(o), ...get(X), ...get(R), ...i32(7), ...SHL, ...ADD, ...set(end))
   c.push(...get(end), ...i32(64), ...SUB, ...set(tmp))
-  for (let k = 0; k < 8; k++) c.push(...get(tmp), ...ld64(8 * k), ...set(lane(k)))
+  for (let j = 0; j < 4; j++) c.push(...get(tmp), ...ld128(16 * j), ...set(lane(j)))
   c.push(...LOOP)
-  for (let k = 0; k < 8; k++)
-    c.push(...get(lane(k)), ...get(o), ...ld64(8 * k), ...XOR64, ...set(lane(k)))
+  for (let j = 0; j < 4; j++)
+    c.push(...get(lane(j)), ...get(o), ...ld128(16 * j), ...XOR128, ...set(lane(j)))
   c.push(...get(s2), ...get(w), ...ADD, ...set(sw))
   for (let round = 0; round < 6; round++) {
     const keep = round !== 0 && round !== 5
     for (let j = 0; j < 4; j++) {
-      const xa = lane(2 * j)
-      c.push(...get(s0), ...get(xa), ...WRAP, ...i32(0xff0), ...AND, ...ADD, ...set(p0))
-      c.push(...get(s1), ...get(xa), ...i64(32), ...SHRU64, ...WRAP, ...i32(0xff0), ...AND)
-      c.push(...ADD, ...set(p1))
-      for (let k = 0; k < 2; k++) {
-        const xv = lane(2 * j + k)
-        if (keep) c.push(...get(sw))
-        c.push(...get(xv), ...i64(32), ...SHRU64, ...get(xv), ...WRAP, ...EXTU, ...MUL64)
-        c.push(...get(p0), ...ld64(8 * k), ...ADD64, ...get(p1), ...ld64(8 * k), ...XOR64)
-        if (keep) c.push(...tee(xv), ...st64((round - 1) * 64 + j * 16 + k * 8))
-        else c.push(...set(xv))
-      }
+      const xj = lane(j)
+      c.push(...get(s0), ...get(xj), ...LANE32(0), ...i32(0xff0), ...AND, ...ADD, ...set(p0))
+      c.push(...get(s1), ...get(xj), ...LANE32(1), ...i32(0xff0), ...AND, ...ADD, ...set(p1))
+      if (keep) c.push(...get(sw))
+      // (hi * lo + S0) ^ S1 for both words: lanes [lo0, lo1] times [hi0, hi1].
+      c.push(...get(xj), ...get(xj), ...SHUFFLE32(0, 2, 1, 3))
+      c.push(...get(xj), ...get(xj), ...SHUFFLE32(1, 3, 0, 2), ...EXTMUL_LOW_U)
+      c.push(...get(p0), ...ld128(), ...ADD64X2, ...get(p1), ...ld128(), ...XOR128)
+      if (keep) c.push(...tee(xj), ...st128((round - 1) * 64 + j * 16))
+      else c.push(...set(xj))
     }
   }
-  for (let k = 0; k < 8; k++) c.push(...get(o), ...get(lane(k)), ...st64(8 * k))
+  for (let j = 0; j < 4; j++) c.push(...get(o), ...get(lane(j)), ...st128(16 * j))
   c.push(...get(s2), ...set(tmp), ...get(s1), ...set(s2), ...get(s0), ...set(s1), ...get(tmp))
   c.push(...set(s0), ...get(w), ...i32(256), ...ADD, ...i32(4095), ...AND, ...set(w))
   c.push(...get(o), ...i32(64), ...ADD, ...tee(o), ...get(end), ...LTU, ...BR_IF(0), ...END)
@@ -165,15 +176,21 @@ const blockmix = (): { locals: Code; body: Code } => {
     c.push(...get(tmp), ...get(tmp), ...ld32(at(j)), ...get(a(j)), ...ADD, ...st32(at(j)))
   return {
     locals: vec([
-      [8, I64],
+      [4, V128],
       [26, I32],
     ]),
     body: c,
   }
 }
 
-/** dst ^= src over len bytes (a multiple of 64); with `both`, src gets the result too. */
-const xorLoop = (dst: number, src: number, len: number, k: number, both: boolean): Code => {
+/**
+ * xor(dst, src, len): dst ^= src over len bytes (a multiple of 64); with `both` (xorBoth), src
+ * gets the result too. These are functions of their own, called once per block, because V8 runs
+ * a WebAssembly function's first call to its end in baseline code (there is no on-stack
+ * replacement): loops inside the once-called smix1 and smix2 would never be optimised.
+ */
+const xorFn = (both: boolean): { locals: Code; body: Code } => {
+  const [dst, src, len, k] = [0, 1, 2, 3]
   const c: Code = [...i32(0), ...set(k), ...LOOP]
   for (let b = 0; b < 64; b += 16) {
     c.push(...get(dst), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
@@ -183,8 +200,12 @@ const xorLoop = (dst: number, src: number, len: number, k: number, both: boolean
     if (both) c.push(...st128(b))
   }
   c.push(...get(k), ...i32(64), ...ADD, ...tee(k), ...get(len), ...LTU, ...BR_IF(0), ...END)
-  return c
+  return { locals: vec([[1, I32]]), body: c }
 }
+
+const F_BLOCKMIX = 0
+const F_XOR = 4
+const F_XOR_BOTH = 5
 
 const loadCtx = (ctx: number): Code => [
   ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...ld32(4 * i), ...gset(g)]),
@@ -195,7 +216,7 @@ const storeCtx = (ctx: number): Code => [
 
 /** smix1(x, v, n, r, ctx): SMix1 in RW mode; the block at x, V at v, n blocks. */
 const smix1 = (): { locals: Code; body: Code } => {
-  const [x, v, n, r, ctx, i, s, last, vi, nn, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const [x, v, n, r, ctx, i, s, last, vi, nn] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
   const c: Code = [...loadCtx(ctx)]
   c.push(...get(r), ...i32(7), ...SHL, ...set(s))
   c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
@@ -206,29 +227,29 @@ const smix1 = (): { locals: Code; body: Code } => {
   c.push(...i32(1), ...i32(31), ...get(i), ...CLZ, ...SUB, ...SHL, ...set(nn))
   c.push(...get(last), ...ld32(), ...get(nn), ...i32(1), ...SUB, ...AND, ...get(i), ...ADD)
   c.push(...get(nn), ...SUB, ...get(s), ...MUL, ...get(v), ...ADD, ...set(nn))
-  c.push(...xorLoop(x, nn, s, k, false), ...END)
-  c.push(...get(x), ...get(r), ...CALL(0))
+  c.push(...get(x), ...get(nn), ...get(s), ...CALL(F_XOR), ...END)
+  c.push(...get(x), ...get(r), ...CALL(F_BLOCKMIX))
   c.push(...get(vi), ...get(s), ...ADD, ...set(vi))
   c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(n), ...LTU, ...BR_IF(0), ...END)
   c.push(...storeCtx(ctx))
-  return { locals: vec([[6, I32]]), body: c }
+  return { locals: vec([[5, I32]]), body: c }
 }
 
 /** smix2(x, v, n, nloop, r, rw, ctx): nloop rounds of SMix2; with rw, V is written back. */
 const smix2 = (): { locals: Code; body: Code } => {
-  const [x, v, n, nloop, r, rw, ctx, i, s, last, j, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+  const [x, v, n, nloop, r, rw, ctx, i, s, last, j] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
   const c: Code = [...loadCtx(ctx)]
   c.push(...get(r), ...i32(7), ...SHL, ...set(s))
   c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
   c.push(...BLOCK, ...get(nloop), ...[0x45], ...BR_IF(0), ...i32(0), ...set(i), ...LOOP)
   c.push(...get(last), ...ld32(), ...get(n), ...i32(1), ...SUB, ...AND, ...get(s), ...MUL)
   c.push(...get(v), ...ADD, ...set(j))
-  c.push(...get(rw), ...IF, ...xorLoop(x, j, s, k, true), ...ELSE)
-  c.push(...xorLoop(x, j, s, k, false), ...END)
-  c.push(...get(x), ...get(r), ...CALL(0))
+  const args = [...get(x), ...get(j), ...get(s)]
+  c.push(...get(rw), ...IF, ...args, ...CALL(F_XOR_BOTH), ...ELSE, ...args, ...CALL(F_XOR), ...END)
+  c.push(...get(x), ...get(r), ...CALL(F_BLOCKMIX))
   c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(nloop), ...LTU, ...BR_IF(0), ...END)
   c.push(...END, ...storeCtx(ctx))
-  return { locals: vec([[5, I32]]), body: c }
+  return { locals: vec([[4, I32]]), body: c }
 }
 
 /**
@@ -273,9 +294,9 @@ export const assemble = (): Uint8Array<ArrayBuffer> => {
   const type = (n: number): Code => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type(2), type(5), type(7)])),
+    ...section(1, vec([type(2), type(5), type(7), type(3)])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [0]])),
+    ...section(3, vec([[0], [1], [2], [0], [3], [3]])),
     ...section(6, vec([0, 1, 2, 3].map(() => [I32, 0x01, ...i32(0), ...END]))),
     ...section(
       7,
@@ -285,7 +306,7 @@ export const assemble = (): Uint8Array<ArrayBuffer> => {
         [...str('sbox'), 0x00, 3],
       ]),
     ),
-    ...section(10, vec([fn(blockmix()), fn(smix1()), fn(smix2()), fn(sbox())])),
+    ...section(10, vec([blockmix(), smix1(), smix2(), sbox(), xorFn(false), xorFn(true)].map(fn))),
   ]
   return new Uint8Array(bytes)
 }
