@@ -18,6 +18,12 @@ const readAsync = (fd: number, buf: Buffer, at: number, len: number): Promise<nu
     })
   })
 
+/** Zeroes the pieces a line was gathered in (it may hold a password), then returns result. */
+const wipe = <T>(pieces: Buffer[], result: T): T => {
+  for (const p of pieces) p.fill(0)
+  return result
+}
+
 /**
  * Splits input on LF, dropping a CR before it. In exact mode it reads one byte at a time, so that
  * whatever follows a line stays unread on the descriptor for the next program of the chain. A line
@@ -83,7 +89,7 @@ export class LineReader {
     let long = false
     for (;;) {
       // A last line without its line end is not a command (RFC 1939 section 3): drop it.
-      if (this.#start >= this.#end && !(await this.#fill())) return { kind: 'eof' }
+      if (this.#start >= this.#end && !(await this.#fill())) return wipe(parts, { kind: 'eof' })
       const lf = this.#chunk.indexOf(10, this.#start)
       const stop = lf < 0 || lf >= this.#end ? this.#end : lf
       if (!long) {
@@ -96,14 +102,14 @@ export class LineReader {
       this.#start = stop
       if (long && seen > this.#giveUp && stop >= this.#end) {
         this.#overflowed = true
-        return { kind: 'long' }
+        return wipe(parts, { kind: 'long' })
       }
       if (stop < this.#end) {
         this.#start = stop + 1
-        if (long) return { kind: 'long' }
-        let data = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+        if (long) return wipe(parts, { kind: 'long' })
+        let data = parts.length === 1 ? parts[0]! : wipe(parts, Buffer.concat(parts))
         if (data.length > 0 && data[data.length - 1] === 13) data = data.subarray(0, -1)
-        if (data.length > LINE_MAX - 2) return { kind: 'long' }
+        if (data.length > LINE_MAX - 2) return wipe([data], { kind: 'long' })
         return { kind: 'line', data }
       }
     }
