@@ -3,8 +3,11 @@ import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import type { Test } from 'tap'
 import { ROOT, bin } from '../packages/pop-lib/test/fixtures/harness.js'
-import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, MESSAGES } from './fixtures/world.js'
+import { makePki } from '../packages/pop-tls/test/fixtures/tls.js'
+import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, lf, MESSAGES, HOST, USER, PASS, type World } from './fixtures/world.js'
 import { startServer, fetchAll, need } from './fixtures/servers.js'
 
 // like systemd, systemd-socket-activate gives the service a clean environment (HOME, TERM, PATH):
@@ -74,21 +77,26 @@ t.test('the shipped units pass systemd-analyze verify', async (t) => {
   }
 })
 
+/** A unit's ExecStart= with this checkout's programs, the test's users file and certificate. */
+const unitLine = (t: Test, w: World, unitName: string, files: Map<string, string> = new Map()): string[] => {
+  const unit = readFileSync(join(UNITS, unitName), 'latin1')
+  t.match(unit, /^StandardInput=socket$/m, `${unitName}: StandardInput=socket`)
+  t.match(unit, /^StandardError=journal$/m, `${unitName}: StandardError=journal (not the default, a copy of the socket)`)
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(' ') ?? []
+  t.comment(`ExecStart=${exec.join(' ')}`)
+  return exec.flatMap((a) => {
+    const m = /^\/usr\/local\/bin\/(pop-[a-z]+)$/.exec(a)
+    if (m === null) return [files.get(a) ?? a]
+    return m[1] === 'pop-checkpassword' ? [bin(m[1]), '--users', w.usersFile] : [bin(m[1]!)]
+  })
+}
+
 t.test("pop3@.service's ExecStart line serves mail under systemd-socket-activate", async (t) => {
   const ssa = need(t, 'systemd-socket-activate')
   if (!ssa) return
   const w = makeWorld(t)
-  const unit = readFileSync(join(UNITS, 'pop3@.service'), 'latin1')
-  t.match(unit, /^StandardInput=socket$/m, 'StandardInput=socket')
-  t.match(unit, /^StandardError=journal$/m, 'StandardError=journal (not the default, a copy of the socket)')
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(' ') ?? []
-  // the unit's programs from this checkout, and the test's users file for pop-checkpassword
-  const argv = exec.flatMap((a) => {
-    const m = /^\/usr\/local\/bin\/(pop-[a-z]+)$/.exec(a)
-    if (m === null) return [a]
-    return m[1] === 'pop-checkpassword' ? [bin(m[1]), '--users', w.usersFile] : [bin(m[1]!)]
-  })
-  t.equal(argv[0], bin('pop-frontend'), `ExecStart: ${exec.join(' ')}`)
+  const argv = unitLine(t, w, 'pop3@.service')
+  t.equal(argv[0], bin('pop-frontend'), 'the chain starts with pop-frontend')
   const s = await startServer(
     t,
     (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv], env: w.env }),
@@ -97,5 +105,35 @@ t.test("pop3@.service's ExecStart line serves mail under systemd-socket-activate
   const f = await fetchAll(s.port, { dele: true })
   sameMessages(t, f.messages, MESSAGES, 'through the unit line')
   t.same(w.list(), [], 'deleted')
+  await s.close()
+})
+
+t.test("pop3s@.service's ExecStart line serves mail over TLS (curl pop3s://)", async (t) => {
+  const ssa = need(t, 'systemd-socket-activate')
+  if (!ssa || !need(t, 'openssl') || !need(t, 'curl')) return
+  const w = makeWorld(t)
+  const pki = makePki([HOST])
+  t.teardown(() => rmSync(pki.dir, { recursive: true, force: true }))
+  const files = new Map([
+    ['/etc/popchain/tls/cert.pem', pki.cert(HOST)],
+    ['/etc/popchain/tls/key.pem', pki.key(HOST)],
+  ])
+  const argv = unitLine(t, w, 'pop3s@.service', files)
+  t.equal(argv[0], bin('pop-tls'), 'the chain starts with pop-tls')
+  const s = await startServer(
+    t,
+    (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv], env: w.env }),
+    /Listening on 127\.0\.0\.1:\d+/,
+  )
+  const got = MESSAGES.map((_, i) => {
+    const r = spawnSync(
+      'curl',
+      ['-sS', '--cacert', pki.ca, '--resolve', `${HOST}:${s.port}:127.0.0.1`, '-u', `${USER}:${PASS}`, `pop3s://${HOST}:${s.port}/${i + 1}`],
+      { timeout: 30000 },
+    )
+    t.equal(r.status, 0, `pop3s RETR ${i + 1}${r.status === 0 ? '' : `\n${r.stderr.toString()}\n${s.log()}`}`)
+    return lf(r.stdout)
+  })
+  sameMessages(t, got, MESSAGES, 'over TLS, certificate checked')
   await s.close()
 })
