@@ -378,7 +378,13 @@ const smix = (
         shuffleOut(B, i * s, w.X, 1)
       } else smix1(B, i * s, 1, SWORDS / 32, 0, S, 0, w, null)
       ctx = { S, s2: 0, s1: SBOX_WORDS, s0: 2 * SBOX_WORDS, w: 0, at: 16 * i }
-      if (i === 0) passwd = hmac(toBytes(B.subarray(s - 16, s)), passwd)
+      if (i === 0) {
+        const key = toBytes(B.subarray(s - 16, s))
+        const next = hmac(key, passwd)
+        key.fill(0)
+        passwd.fill(0)
+        passwd = next
+      }
     }
     ctxs.push(ctx)
     smix1(B, i * s, r, Np, flags, V, vchunk * s, w, ctx)
@@ -386,18 +392,24 @@ const smix = (
   }
   for (let i = 0; i < p; i++)
     smix2(B, i * s, r, N, NloopAll - NloopRw, flags & ~YESCRYPT_RW, V, 0, w, ctxs[i]!)
+  for (const ctx of ctxs) ctx?.S.fill(0)
   return passwd
 }
 
 /** yescrypt_kdf_body: one full pass, writing a 32-byte result. */
-const kdfBody = (passwd: Buffer, salt: Uint8Array, prm: YescryptParams): Buffer => {
+const kdfBody = (
+  password: Buffer,
+  salt: Uint8Array,
+  prm: YescryptParams,
+  useWasm: boolean,
+): Buffer => {
   const { flags, N, r, p, t } = prm
   // With RW, X, the S-boxes and V live in the WebAssembly core's memory: contexts first (16
   // bytes each), then X, S and V.
   const xAt = Math.ceil((16 * p) / 64) * 64
   const sAt = xAt + 128 * r
   const vAt = sAt + 4 * SWORDS * p
-  const core = flags & YESCRYPT_RW ? wasmCore(vAt + 128 * r * N) : null
+  const core = flags & YESCRYPT_RW && useWasm ? wasmCore(vAt + 128 * r * N) : null
   const buffer = core?.mem.buffer
   const V = buffer ? new Uint32Array(buffer, vAt, 32 * r * N) : new Uint32Array(32 * r * N)
   const w: Work = {
@@ -406,27 +418,46 @@ const kdfBody = (passwd: Buffer, salt: Uint8Array, prm: YescryptParams): Buffer 
     t: new Uint32Array(32),
     core,
   }
-  if (flags)
-    passwd = hmac(Buffer.from(flags & YESCRYPT_PREHASH ? 'yescrypt-prehash' : 'yescrypt'), passwd)
+  const prehash = flags & YESCRYPT_PREHASH ? 'yescrypt-prehash' : 'yescrypt'
+  let passwd = flags ? hmac(Buffer.from(prehash), password) : password
   const B = toWords(pbkdf2Sync(passwd, salt, 1, 128 * r * p, 'sha256'))
   if (flags) {
+    passwd.fill(0)
     passwd = toBytes(B.subarray(0, 8))
     if (flags & YESCRYPT_RW)
       passwd = smix(B, r, N, p, t, flags, V, w, passwd, buffer ? { buffer, sAt } : null)
     else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
   } else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
-  const dk = pbkdf2Sync(passwd, toBytes(B), 1, 32, 'sha256')
+  const bytes = toBytes(B)
+  const dk = pbkdf2Sync(passwd, bytes, 1, 32, 'sha256')
+  for (const secret of [bytes, B, w.X, w.Y, w.t, V]) secret.fill(0)
+  if (buffer) new Uint8Array(buffer).fill(0)
+  if (passwd !== password) passwd.fill(0)
   if (!flags || flags & YESCRYPT_PREHASH) return dk
   const clientKey = hmac(dk, Buffer.from('Client Key'))
-  return createHash('sha256').update(clientKey).digest()
+  dk.fill(0)
+  const storedKey = createHash('sha256').update(clientKey).digest()
+  clientKey.fill(0)
+  return storedKey
 }
 
-/** yescrypt_kdf: the 32-byte yescrypt (or scrypt) of passwd and salt. */
-export const yescryptKdf = (passwd: Buffer, salt: Uint8Array, prm: YescryptParams): Buffer => {
+/**
+ * yescrypt_kdf: the 32-byte yescrypt (or scrypt) of passwd and salt. Working memory is zeroed
+ * before it is let go. `useWasm` false forces the JavaScript path (for tests).
+ */
+export const yescryptKdf = (
+  passwd: Buffer,
+  salt: Uint8Array,
+  prm: YescryptParams,
+  useWasm = true,
+): Buffer => {
   const { flags, N, r, p } = prm
   if (flags & YESCRYPT_RW && Math.floor(N / p) >= 0x100 && Math.floor(N / p) * r >= 0x20000) {
     const pre = { flags: flags | YESCRYPT_PREHASH, N: N / 64, r, p, t: 0 }
-    passwd = kdfBody(passwd, salt, pre)
+    const dk = kdfBody(passwd, salt, pre, useWasm)
+    const out = kdfBody(dk, salt, prm, useWasm)
+    dk.fill(0)
+    return out
   }
-  return kdfBody(passwd, salt, prm)
+  return kdfBody(passwd, salt, prm, useWasm)
 }
