@@ -27,6 +27,8 @@ export interface ThrottleOptions {
   delay: number
   /** The longest delay, in ms. */
   maxDelay: number
+  /** The chance that a failure also sweeps out stale files (default 0.01). */
+  sweep?: number
 }
 
 const COMPACT_AT = 4096
@@ -117,7 +119,7 @@ export class Throttle {
         warn(`cannot record a failure in ${file}: ${(e as NodeJS.ErrnoException).code}`)
       }
     }
-    if (Math.random() < 0.01) this.#sweep()
+    if (Math.random() < (this.#o.sweep ?? 0.01)) this.#sweep()
   }
 
   /** Forgets the login's failures after a good login (the address keeps its count). */

@@ -14,11 +14,21 @@ for (const fd3 of ['socket', 'fifo', 'file'] as Fd3[]) {
     t.equal(good.code, 7, 'PROG ran; its status is ours')
     t.equal(good.stdout, `in ${w.home} as ${NOBODY}\n`)
     t.equal((await run(ok, creds('alice', 'wrong'), { fd3, env })).code, 1, 'wrong password: 1')
-    t.equal((await run(ok, Buffer.from('alice\0pass'), { fd3, env })).code, 2, 'one NUL: 2')
-    t.equal((await run(ok, Buffer.alloc(0), { fd3, env })).code, 2, 'empty: 2')
     t.equal((await run(ok, Buffer.alloc(600, 'a'), { fd3, env })).code, 2, 'over 512 bytes: 2')
   })
 }
+
+t.test('malformed data', async (t) => {
+  for (const [data, why] of [
+    ['alice\0pass', 'one NUL'],
+    ['', 'empty'],
+    ['alice', 'no NUL'],
+  ] as const) {
+    const r = await run(ok, Buffer.from(data), { env })
+    t.equal(r.code, 2, `${why}: 2`)
+    t.match(r.stderr, /malformed/)
+  }
+})
 
 t.test('sizes', async (t) => {
   // 512 bytes exactly is allowed: the secret is padded, so it is wrong, but it is read: 1, not 2.
@@ -69,18 +79,8 @@ t.test('options from the environment', async (t) => {
 })
 
 t.test('bad login names are refused, not crashed on', async (t) => {
-  for (const name of [
-    '',
-    '../alice',
-    'al/ice',
-    'al:ice',
-    'al\nice',
-    '-alice',
-    '+alice',
-    '..',
-    '#alice',
-    'a'.repeat(300),
-  ]) {
+  // accounts.ts checks every refused name; a few go through the program here.
+  for (const name of ['', '../alice', 'al\nice', '#alice']) {
     const r = await run(ok, creds(name, 'pass'), { env })
     t.equal(r.code, 1, JSON.stringify(name.slice(0, 20)))
     t.notMatch(r.stderr, /fatal/)

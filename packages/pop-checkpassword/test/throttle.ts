@@ -1,18 +1,20 @@
 // Brute-force protection: per-login and per-address failure counts, growing delays, lock-out, reset on success.
 import t from 'tap'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { ipKey, Throttle, userKey } from '../src/throttle.js'
 import { creds, run } from './fixtures/run.js'
 import { NOBODY, NOGROUP, passHash, world } from './fixtures/world.js'
 
-const opts = (dir: string) => ({
+// No random sweep unless asked: it would make the counts flaky.
+const opts = (dir: string, sweep = 0) => ({
   dir,
   window: 900,
   maxUser: 3,
   maxIp: 5,
   delay: 100,
   maxDelay: 1000,
+  sweep,
 })
 const T0 = 1_800_000_000_000
 
@@ -57,6 +59,16 @@ t.test('counting, delays, lock-out, window, reset', async (t) => {
   )
   for (let i = 0; i < 20; i++) at(5000, 'frank', '198.51.100.1').failure()
   t.equal(at(5000, 'frank', '198.51.100.1').delay(), 1000, 'the delay is capped')
+})
+
+t.test('stale files are swept', async (t) => {
+  const dir = join(world().dir, 'state')
+  const now = Date.now()
+  new Throttle(opts(dir), Buffer.from('old'), '192.0.2.1', now).failure()
+  utimesSync(join(dir, 'user-old'), new Date(now - 1000_000), new Date(now - 1000_000))
+  utimesSync(join(dir, 'ip-192.0.2.1'), new Date(now - 1000_000), new Date(now - 1000_000))
+  new Throttle(opts(dir, 1), Buffer.from('new'), '192.0.2.2', now).failure()
+  t.same(readdirSync(dir).sort(), ['ip-192.0.2.2', 'user-new'])
 })
 
 t.test('concurrent failures are all counted; lock-out answers 1 without checking', async (t) => {
