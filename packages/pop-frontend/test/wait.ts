@@ -1,7 +1,8 @@
 // After a good login, where the runtime has process.execve, a small perl waiter replaces the Node process.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readlinkSync } from 'node:fs'
-import { front } from './fixtures/frontend.js'
+import { front, type Front } from './fixtures/frontend.js'
+import type { Client } from '../../pop-lib/test/fixtures/harness.js'
 
 const hasExecve = typeof (process as unknown as { execve?: unknown }).execve === 'function'
 const exe = (pid: number): string => {
@@ -18,13 +19,19 @@ const becomes = async (pid: number, re: RegExp): Promise<string> => {
   return exe(pid)
 }
 
-t.test('the session runs under the waiter; its end is logged with the status', async (t) => {
-  const f = await front(t.testdir(), { codes: ['session:5'] })
-  t.teardown(f.close)
+/** Connects and logs in; the stand-in then serves the session. */
+const loggedIn = async (t: Test, f: Front): Promise<Client> => {
   const { c } = await f.connect()
   c.send('USER bob\r\nPASS pw\r\n')
   t.equal(await c.line(), '+OK')
   t.equal(await c.line(), '+OK welcome')
+  return c
+}
+
+t.test('the session runs under the waiter; its end is logged with the status', async (t) => {
+  const f = await front(t.testdir(), { codes: ['session:5'] })
+  t.teardown(f.close)
+  const c = await loggedIn(t, f)
   const [pid] = f.pids()
   if (hasExecve) t.match(await becomes(pid!, /perl/), /perl/, 'pop-frontend became perl')
   else t.match(exe(pid!), /node/, 'no execve in this runtime: Node waits')
@@ -38,10 +45,7 @@ t.test('the session runs under the waiter; its end is logged with the status', a
 t.test('a session killed by a signal: 128 + n, logged as such', async (t) => {
   const f = await front(t.testdir(), { codes: ['kill-session'] })
   t.teardown(f.close)
-  const { c } = await f.connect()
-  c.send('USER bob\r\nPASS pw\r\n')
-  t.equal(await c.line(), '+OK')
-  t.equal(await c.line(), '+OK welcome')
+  const c = await loggedIn(t, f)
   const [pid] = f.pids()
   if (hasExecve) await becomes(pid!, /perl/)
   c.send('NOOP\r\n')
@@ -55,10 +59,7 @@ t.test('a session killed by a signal: 128 + n, logged as such', async (t) => {
 t.test('--no-exec-wait keeps Node waiting', async (t) => {
   const f = await front(t.testdir(), { codes: ['session:0'], args: ['--no-exec-wait'] })
   t.teardown(f.close)
-  const { c } = await f.connect()
-  c.send('USER bob\r\nPASS pw\r\n')
-  t.equal(await c.line(), '+OK')
-  t.equal(await c.line(), '+OK welcome')
+  const c = await loggedIn(t, f)
   t.equal(await c.cmd('NOOP'), '+OK got NOOP')
   t.match(exe(f.pids()[0]!), /node/)
   t.equal(await c.cmd('QUIT'), '+OK got QUIT')
