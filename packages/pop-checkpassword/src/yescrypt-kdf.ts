@@ -17,8 +17,8 @@ export const YESCRYPT_RW = 2
 export const YESCRYPT_DEFAULTS = 0xb6
 const YESCRYPT_PREHASH = 0x10000000
 
-/** The largest V this implementation allocates (libxcrypt's dearest setting, -R 11, needs this). */
-export const MAX_V_BYTES = 2 ** 30
+/** The most memory this implementation uses (libxcrypt's dearest setting, -R 11, needs 1 GiB). */
+export const MAX_BYTES = 2 ** 30 + 2 ** 24
 
 // pwxform's fixed shape, in 32-bit words: 64-byte blocks, three 4 KiB S-boxes, 512 S2 slots.
 const SWORDS = 3072
@@ -43,7 +43,9 @@ export const paramsOk = ({ flags, N, r, p, t }: YescryptParams): boolean => {
   } else if (flags !== YESCRYPT_WORM && flags !== YESCRYPT_DEFAULTS) return false
   if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0) return false
   if (r < 1 || p < 1 || r * p >= 2 ** 30) return false
-  if (128 * r * N > MAX_V_BYTES || 128 * r * p > MAX_V_BYTES) return false
+  if (128 * r * (N + p) + 4 * SWORDS * p > MAX_BYTES) return false
+  // SMix2's loop count, about N * t, must fit the WebAssembly core's 32-bit counters.
+  if (N * (t + 1) * 2 > 2 ** 31) return false
   if (flags & YESCRYPT_RW && Math.floor(N / p) <= 1) return false
   return true
 }

@@ -74,7 +74,9 @@ export const yescryptHash = (password: Buffer, setting: string): string => {
 
 /**
  * Whether `password` matches the `$y$` `hash`, compared in constant time. False for a malformed
- * or unsupported hash (hash upgrades, ROMs, V above 1 GiB); never throws for bad input.
+ * or unsupported hash (hash upgrades, ROMs, more than 1 GiB of memory); never throws for bad
+ * input. Throws a RangeError only when the memory a valid hash needs cannot be had (a temporary
+ * failure for the caller).
  */
 export const yescryptVerify = (password: Buffer, hash: string): boolean => {
   if (hash.length > 256) return false

@@ -1,18 +1,8 @@
 // The yescrypt KDF's JavaScript path (used where WebAssembly is not) against the vectors and the WebAssembly path.
-import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { vectors } from './fixtures/yescrypt-vectors.js'
 import { decode64 } from '../src/yescrypt-base64.js'
 import { yescryptKdf, YESCRYPT_DEFAULTS, type YescryptParams } from '../src/yescrypt-kdf.js'
-
-interface Vector {
-  password: string
-  hash: string
-  note: string
-}
-
-const vectors = JSON.parse(
-  readFileSync(new URL('./fixtures/yescrypt-vectors.json', import.meta.url), 'utf8'),
-) as Vector[]
 
 t.test('the JavaScript path reproduces libxcrypt', async (t) => {
   // -R 1 ($y$j75$: N = 1024, r = 8) and the smallest ($y$j/.$: N = 4, r = 1).

@@ -1,17 +1,8 @@
 // yescrypt against libxcrypt's own hashes (test/fixtures/yescrypt-vectors.sh made them with mkpasswd).
-import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { vectors } from './fixtures/yescrypt-vectors.js'
+import { encodeUint32 } from '../src/yescrypt-base64.js'
 import { yescryptHash, yescryptVerify } from '../src/yescrypt.js'
-
-interface Vector {
-  password: string
-  hash: string
-  note: string
-}
-
-const vectors = JSON.parse(
-  readFileSync(new URL('./fixtures/yescrypt-vectors.json', import.meta.url), 'utf8'),
-) as Vector[]
 
 /** The hash with the character at `at` (negative: from the end) replaced by another valid one. */
 const alter = (hash: string, at: number): string => {
@@ -104,6 +95,9 @@ t.test('malformed and unsupported hashes are false, never thrown', async (t) => 
     '\0' + h,
     h.replace('c', '\u0163'),
     h + 'x'.repeat(300),
+    `$y$j75/${encodeUint32(2 ** 21, 1)}$abcdefgh${d}`, // t: loop counts past 2^31
+    `$y$jFT.${encodeUint32(100000, 2)}$abcdefgh${d}`, // p: S-boxes past the memory limit
+    `$y$j75.${encodeUint32(1024, 2)}$abcdefgh${d}`, // p = N: N/p too small
   ]
   for (const s of bad) t.equal(yescryptVerify(pw, s), false, JSON.stringify(s))
   t.throws(() => yescryptHash(pw, '$y$jZT$abcdefgh'), RangeError)
