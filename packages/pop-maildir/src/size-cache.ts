@@ -28,22 +28,38 @@ export const loadCache = (file = CACHE_FILE): Map<string, Known> => {
     return map
   }
   if (!text.startsWith(MAGIC + '\n')) return map
+  // One pass with indexOf: this runs at the start of every session, over every message.
   let at = MAGIC.length + 1
-  for (;;) {
+  const end = text.length
+  while (at < end) {
     const nl = text.indexOf('\n', at)
     if (nl < 0) break
-    const line = text.slice(at, nl)
+    const t1 = text.indexOf('\t', at)
+    const t2 = t1 < 0 ? -1 : text.indexOf('\t', t1 + 1)
+    const t3 = t2 < 0 ? -1 : text.indexOf('\t', t2 + 1)
+    const line = at
     at = nl + 1
-    const f = line.split('\t')
-    if (f.length !== 4) continue
-    const mtime = Number(f[1])
-    const disk = Number(f[2])
-    const wire = Number(f[3])
-    if (!Number.isSafeInteger(mtime) || !Number.isSafeInteger(disk) || disk < 0) continue
-    if (!Number.isSafeInteger(wire) || wire < -1) continue
-    map.set(f[0]!, { mtime, disk, wire })
+    // A fourth tab lands in the wire field, which then does not parse.
+    if (t3 < 0 || t3 > nl || t1 === line) continue
+    const mtime = num(text, t1 + 1, t2)
+    const disk = num(text, t2 + 1, t3)
+    const wire = nl === t3 + 3 && text.startsWith('-1', t3 + 1) ? -1 : num(text, t3 + 1, nl)
+    if (mtime < 0 || disk < 0 || wire < -1) continue
+    map.set(text.slice(line, t1), { mtime, disk, wire })
   }
   return map
+}
+
+/** A decimal number of 1 to 15 digits in text[from, to), or -2. */
+const num = (text: string, from: number, to: number): number => {
+  if (to <= from || to - from > 15) return -2
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -2
+    n = n * 10 + c
+  }
+  return n
 }
 
 /** True when a name can be a cache key (one field of one line). */

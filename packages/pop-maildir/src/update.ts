@@ -78,7 +78,9 @@ export const update = (box: Mailbox, seen: boolean): Updated => {
       } else ok = false
       continue
     }
-    const to = curName(m, seen && box.retrieved[i]!)
+    const flag = seen && box.retrieved[i]!
+    if (m.sub === 'cur' && !flag) continue
+    const to = curName(m, flag)
     if (m.sub === 'cur' && to === m.name) continue
     try {
       renameSync(pathOf(m.sub, m.name), pathOf('cur', to))
