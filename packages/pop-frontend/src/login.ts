@@ -35,7 +35,10 @@ export const AUTH_FD = 4
 const SIGNAL_GRACE_MS = 2000
 
 const judge = (signalled: boolean, code: number | null, signal: NodeJS.Signals | null): Verdict => {
-  const status = signal === null ? (code ?? EXIT_TEMP) : EXIT_SIGNAL_BASE + ((constants.signals as Record<string, number>)[signal] ?? 0)
+  const status =
+    signal === null
+      ? (code ?? EXIT_TEMP)
+      : EXIT_SIGNAL_BASE + ((constants.signals as Record<string, number>)[signal] ?? 0)
   const detail = signal === null ? `exit ${status}` : `signal ${signal}`
   if (signalled) return { kind: 'session', status, detail }
   if (signal === null && status === 0) return { kind: 'good', status, detail }
@@ -68,10 +71,15 @@ export const runLogin = (argv: string[], creds: Buffer, io: LoginIo): Promise<Ve
     let pipeClosed = false
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null
     const finish = (): void => {
-      if (exit !== null && (pipeClosed || signalled)) settle(judge(signalled, exit.code, exit.signal))
+      if (exit !== null && (pipeClosed || signalled))
+        settle(judge(signalled, exit.code, exit.signal))
     }
     child.on('error', (e: NodeJS.ErrnoException) => {
-      settle({ kind: 'temp', status: EXIT_TEMP, detail: `cannot run ${argv[0]}: ${e.code ?? e.message}` })
+      settle({
+        kind: 'temp',
+        status: EXIT_TEMP,
+        detail: `cannot run ${argv[0]}: ${e.code ?? e.message}`,
+      })
     })
     const credsPipe = child.stdio[3] as Writable | null
     const signalPipe = child.stdio[4] as Readable | null

@@ -5,7 +5,13 @@ import { Out } from '../../pop-lib/src/out.js'
 import { parseCommandLine, type CommandSpec } from '../../pop-lib/src/cli.js'
 import { encodeCreds } from '../../pop-lib/src/creds.js'
 import { clean, info, warn } from '../../pop-lib/src/log.js'
-import { ExitError, EXIT_OK, EXIT_BAD_LOGIN, EXIT_TEMP, EXIT_USAGE } from '../../pop-lib/src/exit-codes.js'
+import {
+  ExitError,
+  EXIT_OK,
+  EXIT_BAD_LOGIN,
+  EXIT_TEMP,
+  EXIT_USAGE,
+} from '../../pop-lib/src/exit-codes.js'
 import { decodeBase64, encodeBase64, parsePlain } from './sasl.js'
 import { runLogin } from './login.js'
 import { remoteAddress } from './peer.js'
@@ -16,13 +22,49 @@ const spec: CommandSpec = {
   usage: 'pop-frontend [options] HOSTNAME PROG [ARGS...]',
   minArgs: 2,
   options: {
-    apop: { type: 'boolean', default: true, env: 'POP_FRONTEND_APOP', describe: 'offer APOP: a timestamp in the greeting (--no-apop: none)' },
-    attempts: { type: 'number', default: 3, env: 'POP_FRONTEND_ATTEMPTS', describe: 'login attempts per connection' },
-    delay: { type: 'number', default: 1, env: 'POP_FRONTEND_DELAY', describe: 'seconds before answering a failed login, doubled after each' },
-    timeout: { type: 'number', default: 600, env: 'POP_FRONTEND_TIMEOUT', describe: 'seconds a silent client is given (0: no limit)' },
-    'max-bad': { type: 'number', default: 3, env: 'POP_FRONTEND_MAX_BAD', describe: 'bad commands in a row that end the session' },
-    'require-tls': { type: 'boolean', default: false, env: 'POP_FRONTEND_REQUIRE_TLS', describe: 'refuse cleartext passwords until TLS is active' },
-    'exec-wait': { type: 'boolean', default: true, env: 'POP_FRONTEND_EXEC_WAIT', describe: 'after a good login, wait for the session in a small perl process instead of Node (Node >= 22.15)' },
+    apop: {
+      type: 'boolean',
+      default: true,
+      env: 'POP_FRONTEND_APOP',
+      describe: 'offer APOP: a timestamp in the greeting (--no-apop: none)',
+    },
+    attempts: {
+      type: 'number',
+      default: 3,
+      env: 'POP_FRONTEND_ATTEMPTS',
+      describe: 'login attempts per connection',
+    },
+    delay: {
+      type: 'number',
+      default: 1,
+      env: 'POP_FRONTEND_DELAY',
+      describe: 'seconds before answering a failed login, doubled after each',
+    },
+    timeout: {
+      type: 'number',
+      default: 600,
+      env: 'POP_FRONTEND_TIMEOUT',
+      describe: 'seconds a silent client is given (0: no limit)',
+    },
+    'max-bad': {
+      type: 'number',
+      default: 3,
+      env: 'POP_FRONTEND_MAX_BAD',
+      describe: 'bad commands in a row that end the session',
+    },
+    'require-tls': {
+      type: 'boolean',
+      default: false,
+      env: 'POP_FRONTEND_REQUIRE_TLS',
+      describe: 'refuse cleartext passwords until TLS is active',
+    },
+    'exec-wait': {
+      type: 'boolean',
+      default: true,
+      env: 'POP_FRONTEND_EXEC_WAIT',
+      describe:
+        'after a good login, wait for the session in a small perl process instead of Node (Node >= 22.15)',
+    },
   },
 }
 
@@ -72,7 +114,9 @@ class Session {
     this.#cfg = cfg
     this.#env = env
     this.#tls = tlsFromEnv(env)
-    this.#stamp = cfg.apop ? `<${process.pid}.${Math.floor(Date.now() / 1000)}.${randomBytes(6).toString('hex')}@${cfg.host}>` : ''
+    this.#stamp = cfg.apop
+      ? `<${process.pid}.${Math.floor(Date.now() / 1000)}.${randomBytes(6).toString('hex')}@${cfg.host}>`
+      : ''
   }
 
   get #ipText(): string {
@@ -160,7 +204,10 @@ class Session {
       case 'QUIT':
         return this.#out.ok().then(() => ({ exit: EXIT_OK }))
       default:
-        return this.#reply('bad', /^[A-Z]{3,4}$/.test(verb) ? 'authorization first' : 'unknown command')
+        return this.#reply(
+          'bad',
+          /^[A-Z]{3,4}$/.test(verb) ? 'authorization first' : 'unknown command',
+        )
     }
   }
 
@@ -190,8 +237,13 @@ class Session {
   #apopCmd(rest: Buffer): Promise<Result> {
     if (!this.#cfg.apop) return this.#reply('bad', 'APOP is not offered here')
     const args = rest.toString('latin1').split(' ')
-    if (args.length !== 2 || args[0] === '' || !/^[0-9a-f]{32}$/i.test(args[1]!)) return this.#reply('bad', 'usage: APOP name digest')
-    return this.#login(Buffer.from(args[0]!, 'latin1'), Buffer.from(args[1]!.toLowerCase(), 'latin1'), 'APOP')
+    if (args.length !== 2 || args[0] === '' || !/^[0-9a-f]{32}$/i.test(args[1]!))
+      return this.#reply('bad', 'usage: APOP name digest')
+    return this.#login(
+      Buffer.from(args[0]!, 'latin1'),
+      Buffer.from(args[1]!.toLowerCase(), 'latin1'),
+      'APOP',
+    )
   }
 
   async #authCmd(rest: Buffer): Promise<Result> {
@@ -311,7 +363,8 @@ class Session {
       out: tls ? this.#tls.write : 1,
       env: this.#childEnv(),
       onSession: () => {
-        if (this.#cfg.execWait) waitInPlace('pop-frontend', `session ended: ${who} user=${user}`, this.#env)
+        if (this.#cfg.execWait)
+          waitInPlace('pop-frontend', `session ended: ${who} user=${user}`, this.#env)
       },
     })
     if (v.kind === 'session') {
@@ -336,10 +389,14 @@ class Session {
 }
 
 /** Runs one POP3 connection on fds 0 and 1; returns the exit status (docs/pop-frontend.md). */
-export const main = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> => {
+export const main = async (
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> => {
   const { opts, args } = await parseCommandLine('pop-frontend', spec, argv, env)
   const host = args[0]!
-  if (!/^[\x21-\x7e]+$/.test(host) || /[<>]/.test(host)) throw new ExitError(EXIT_USAGE, `bad HOSTNAME: ${clean(host)}`)
+  if (!/^[\x21-\x7e]+$/.test(host) || /[<>]/.test(host))
+    throw new ExitError(EXIT_USAGE, `bad HOSTNAME: ${clean(host)}`)
   const attempts = Math.floor(opts.attempts as number)
   if (attempts < 1) throw new ExitError(EXIT_USAGE, '--attempts must be at least 1')
   const cfg: Config = {

@@ -11,9 +11,12 @@ export const procAddress = (hex: string): string | null => {
     bytes.push(...(endianness() === 'LE' ? word.reverse() : word))
   }
   if (bytes.length === 4) return bytes.join('.')
-  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff
+  const mapped =
+    bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff
   if (mapped) return bytes.slice(12).join('.')
-  const groups = [0, 1, 2, 3, 4, 5, 6, 7].map((g) => ((bytes[2 * g]! << 8) | bytes[2 * g + 1]!).toString(16))
+  const groups = [0, 1, 2, 3, 4, 5, 6, 7].map((g) =>
+    ((bytes[2 * g]! << 8) | bytes[2 * g + 1]!).toString(16),
+  )
   // RFC 5952 section 4.2: the longest run of two or more zero groups becomes `::`.
   let best = -1
   let bestLen = 1

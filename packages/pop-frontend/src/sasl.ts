@@ -47,6 +47,10 @@ export const parsePlain = (msg: Buffer): Plain | null => {
   const a = msg.indexOf(0)
   const b = a < 0 ? -1 : msg.indexOf(0, a + 1)
   if (a < 0 || b < 0 || msg.indexOf(0, b + 1) >= 0) return null
-  const plain = { authzid: msg.subarray(0, a), authcid: msg.subarray(a + 1, b), passwd: msg.subarray(b + 1) }
+  const plain = {
+    authzid: msg.subarray(0, a),
+    authcid: msg.subarray(a + 1, b),
+    passwd: msg.subarray(b + 1),
+  }
   return plain.authcid.length === 0 ? null : plain
 }

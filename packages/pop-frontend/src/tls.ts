@@ -12,7 +12,8 @@ export interface Tls {
   write: number
 }
 
-const fdVar = (raw: string | undefined): number => (raw !== undefined && /^[0-9]{1,4}$/.test(raw) ? Number(raw) : -1)
+const fdVar = (raw: string | undefined): number =>
+  raw !== undefined && /^[0-9]{1,4}$/.test(raw) ? Number(raw) : -1
 
 /** Reads the UCSPI-TLS variables; a wrapper that gives no control descriptor but SSL_PROTOCOL is implicit TLS. */
 export const tlsFromEnv = (env: NodeJS.ProcessEnv): Tls => {
@@ -56,7 +57,8 @@ export const startTls = async (t: Tls, timeoutMs: number): Promise<Buffer> => {
   })
   const buf = Buffer.alloc(INFO_MAX)
   let have = 0
-  const complete = (): boolean => (have === 1 && buf[0] === 0) || (have >= 2 && buf[have - 1] === 0 && buf[have - 2] === 0)
+  const complete = (): boolean =>
+    (have === 1 && buf[0] === 0) || (have >= 2 && buf[have - 1] === 0 && buf[have - 2] === 0)
   const readAll = async (): Promise<void> => {
     while (have < INFO_MAX && !complete()) {
       const n = await new Promise<number>((resolve) => {
@@ -67,7 +69,10 @@ export const startTls = async (t: Tls, timeoutMs: number): Promise<Buffer> => {
     }
   }
   let timer: NodeJS.Timeout | undefined
-  await Promise.race([readAll(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))])
+  await Promise.race([
+    readAll(),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ])
   clearTimeout(timer)
   t.active = true
   return Buffer.from(buf.subarray(0, have))

@@ -32,7 +32,9 @@ export const waitInPlace = (program: string, message: string, env: NodeJS.Proces
   const perl = which('perl', env)
   if (perl === null) return
   try {
-    execve.call(process, perl, ['perl', '-e', WAITER, `${program}[${process.pid}]: `, message], { PATH: '/usr/bin:/bin' })
+    execve.call(process, perl, ['perl', '-e', WAITER, `${program}[${process.pid}]: `, message], {
+      PATH: '/usr/bin:/bin',
+    })
   } catch {
     // cannot exec: stay and wait in Node
   }

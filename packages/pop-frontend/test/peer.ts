@@ -10,9 +10,18 @@ import { PROG } from './fixtures/frontend.js'
 t.test('/proc/net addresses', async (t) => {
   const le = endianness() === 'LE'
   t.equal(procAddress(le ? '0100007F' : '7F000001'), '127.0.0.1')
-  t.equal(procAddress(le ? '0000000000000000FFFF00000701A8C0' : '00000000000000000000FFFFC0A80107'), '192.168.1.7')
-  t.equal(procAddress(le ? '00000000000000000000000001000000' : '00000000000000000000000000000001'), '::1')
-  t.equal(procAddress(le ? 'B80D0120000000000000000005000000' : '20010DB8000000000000000000000005'), '2001:db8::5')
+  t.equal(
+    procAddress(le ? '0000000000000000FFFF00000701A8C0' : '00000000000000000000FFFFC0A80107'),
+    '192.168.1.7',
+  )
+  t.equal(
+    procAddress(le ? '00000000000000000000000001000000' : '00000000000000000000000000000001'),
+    '::1',
+  )
+  t.equal(
+    procAddress(le ? 'B80D0120000000000000000005000000' : '20010DB8000000000000000000000005'),
+    '2001:db8::5',
+  )
   t.equal(procAddress('nonsense'), null)
 })
 
@@ -44,7 +53,10 @@ t.test('under an inetd-like launcher (no variables) the log names the peer', asy
   for (const k of ['TCPREMOTEIP', 'REMOTE_ADDR']) delete env[k]
   let err = ''
   const server = net.createServer({ pauseOnConnect: true }, (sock) => {
-    const p = spawn(bin('pop-frontend'), ['mail.example.org', PROG], { stdio: [sock, sock, 'pipe'], env })
+    const p = spawn(bin('pop-frontend'), ['mail.example.org', PROG], {
+      stdio: [sock, sock, 'pipe'],
+      env,
+    })
     p.stderr!.on('data', (d: Buffer) => (err += d.toString('latin1')))
     sock.destroy()
   })
@@ -56,6 +68,7 @@ t.test('under an inetd-like launcher (no variables) the log names the peer', asy
   t.equal(await c.cmd('PASS y'), '-ERR [AUTH] authentication failed')
   t.equal(await c.cmd('QUIT'), '+OK')
   await c.untilClosed()
-  for (let i = 0; i < 100 && !/login failed/.test(err); i++) await new Promise((r) => setTimeout(r, 20))
+  for (let i = 0; i < 100 && !/login failed/.test(err); i++)
+    await new Promise((r) => setTimeout(r, 20))
   t.match(err, /warning: login failed: ip=127\.0\.0\.1 mech=USER status=1 user=x/)
 })

@@ -23,7 +23,15 @@ t.test('CAPA lists what is true before login; bare AUTH lists mechanisms', async
   const capa = await c.multi('capa')
   t.equal(capa.status, '+OK capability list follows')
   t.same(capa.body?.toString('latin1').split('\r\n'), [
-    'TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'USER', 'SASL PLAIN LOGIN', 'IMPLEMENTATION popchain', '',
+    'TOP',
+    'UIDL',
+    'RESP-CODES',
+    'AUTH-RESP-CODE',
+    'PIPELINING',
+    'USER',
+    'SASL PLAIN LOGIN',
+    'IMPLEMENTATION popchain',
+    '',
   ])
   const auth = await c.multi('AUTH')
   t.equal(auth.status, '+OK')
@@ -33,19 +41,25 @@ t.test('CAPA lists what is true before login; bare AUTH lists mechanisms', async
   c.close()
 })
 
-t.test('USER and PASS: exact fd 3 data; a failed login is answered, delayed and logged', async (t) => {
-  const f = await front(t.testdir(), { codes: [1] })
-  t.teardown(f.close)
-  const { c, greeting } = await f.connect()
-  t.equal(await c.cmd('user bob'), '+OK')
-  t.equal(await c.cmd('pass secret with spaces'), '-ERR [AUTH] authentication failed')
-  t.equal(f.creds(1), `bob\0secret with spaces\0${stampOf(greeting)}\0`)
-  t.match(f.env(1), /^POPCHAIN_AUTHFD=4$/m)
-  t.equal(await c.cmd('QUIT'), '+OK')
-  await f.exited(1)
-  t.match(f.stderr(), /^pop-frontend\[\d+\]: warning: login failed: ip=127\.0\.0\.1 mech=USER status=1 user=bob$/m)
-  t.notMatch(f.stderr(), /secret/)
-})
+t.test(
+  'USER and PASS: exact fd 3 data; a failed login is answered, delayed and logged',
+  async (t) => {
+    const f = await front(t.testdir(), { codes: [1] })
+    t.teardown(f.close)
+    const { c, greeting } = await f.connect()
+    t.equal(await c.cmd('user bob'), '+OK')
+    t.equal(await c.cmd('pass secret with spaces'), '-ERR [AUTH] authentication failed')
+    t.equal(f.creds(1), `bob\0secret with spaces\0${stampOf(greeting)}\0`)
+    t.match(f.env(1), /^POPCHAIN_AUTHFD=4$/m)
+    t.equal(await c.cmd('QUIT'), '+OK')
+    await f.exited(1)
+    t.match(
+      f.stderr(),
+      /^pop-frontend\[\d+\]: warning: login failed: ip=127\.0\.0\.1 mech=USER status=1 user=bob$/m,
+    )
+    t.notMatch(f.stderr(), /secret/)
+  },
+)
 
 t.test('PASS without USER, and USER state ends with PASS', async (t) => {
   const f = await front(t.testdir(), { codes: [1] })
@@ -65,7 +79,10 @@ t.test('APOP: the digest is the secret, the greeting timestamp the third field',
   t.teardown(f.close)
   const { c, greeting } = await f.connect()
   t.equal(await c.cmd('APOP bob nothex'), '-ERR usage: APOP name digest')
-  t.equal(await c.cmd('APOP bob 0123456789ABCDEF0123456789abcdef'), '-ERR [AUTH] authentication failed')
+  t.equal(
+    await c.cmd('APOP bob 0123456789ABCDEF0123456789abcdef'),
+    '-ERR [AUTH] authentication failed',
+  )
   t.equal(f.creds(1), `bob\x000123456789abcdef0123456789abcdef\0${stampOf(greeting)}\0`)
   c.close()
 })
@@ -83,7 +100,10 @@ t.test('--no-apop: no timestamp, APOP refused, third field empty', async (t) => 
 })
 
 t.test('AUTH PLAIN with and without initial response; cancel; authzid rules', async (t) => {
-  const f = await front(t.testdir(), { codes: [1, 1, 1], args: ['--attempts', '5', '--max-bad', '9'] })
+  const f = await front(t.testdir(), {
+    codes: [1, 1, 1],
+    args: ['--attempts', '5', '--max-bad', '9'],
+  })
   t.teardown(f.close)
   const { c, greeting } = await f.connect()
   const ts = stampOf(greeting)
@@ -126,7 +146,11 @@ t.test('exit codes: 100 is a failed login, 111 and a signal are temporary', asyn
   const f = await front(t.testdir(), { codes: [100, 111, 'kill'], args: ['--attempts', '4'] })
   t.teardown(f.close)
   const { c } = await f.connect()
-  for (const want of ['-ERR [AUTH] authentication failed', '-ERR [SYS/TEMP] temporary failure, try again later', '-ERR [SYS/TEMP] temporary failure, try again later']) {
+  for (const want of [
+    '-ERR [AUTH] authentication failed',
+    '-ERR [SYS/TEMP] temporary failure, try again later',
+    '-ERR [SYS/TEMP] temporary failure, try again later',
+  ]) {
     t.equal(await c.cmd('USER bob'), '+OK')
     t.equal(await c.cmd('PASS pw'), want)
   }
@@ -152,7 +176,11 @@ t.test('after the allowed attempts the connection ends with exit 1', async (t) =
 })
 
 t.test('--attempts 1 with the default delay still answers', async (t) => {
-  const f = await front(t.testdir(), { codes: [1], args: ['--attempts', '1'], env: { POP_FRONTEND_DELAY: '' } })
+  const f = await front(t.testdir(), {
+    codes: [1],
+    args: ['--attempts', '1'],
+    env: { POP_FRONTEND_DELAY: '' },
+  })
   t.teardown(f.close)
   const { c } = await f.connect()
   t.equal(await c.cmd('USER a'), '+OK')
@@ -167,7 +195,10 @@ t.test('a signalled login hands over the session, pipelined commands intact', as
   t.teardown(f.close)
   const { c } = await f.connect()
   c.send('USER bob\r\nPASS pw\r\nSTAT\r\nLIST\r\nQUIT\r\n')
-  t.equal(await c.untilClosed(), '+OK\r\n+OK welcome\r\n+OK got STAT\r\n+OK got LIST\r\n+OK got QUIT\r\n')
+  t.equal(
+    await c.untilClosed(),
+    '+OK\r\n+OK welcome\r\n+OK got STAT\r\n+OK got LIST\r\n+OK got QUIT\r\n',
+  )
   await f.exited(1)
   t.same(f.exits, [7])
   t.notMatch(f.stderr(), /login failed/)

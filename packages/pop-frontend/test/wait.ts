@@ -39,7 +39,13 @@ t.test('the session runs under the waiter; its end is logged with the status', a
   t.equal(await c.untilClosed(), '')
   await f.exited(1)
   t.same(f.exits, [5])
-  t.match(f.stderr(), new RegExp(`^pop-frontend\\[${pid}\\]: info: session ended: ip=127\\.0\\.0\\.1 mech=USER user=bob \\(exit 5\\)$`, 'm'))
+  t.match(
+    f.stderr(),
+    new RegExp(
+      `^pop-frontend\\[${pid}\\]: info: session ended: ip=127\\.0\\.0\\.1 mech=USER user=bob \\(exit 5\\)$`,
+      'm',
+    ),
+  )
 })
 
 t.test('a session killed by a signal: 128 + n, logged as such', async (t) => {
