@@ -91,7 +91,7 @@ try {
   }
   if (want('concurrent')) {
     log(`8 concurrent clients, ${R.conc} rounds of ${8 * R.each} sessions (${elapsed()})`)
-    results.concurrent = await m.interleave(noD(), R.conc, (s) => m.concurrent(s.port, setup.user('small').name, 8, R.each), log)
+    results.concurrent = await m.interleave(noD(), R.conc, (s) => m.concurrent(s.port, setup.smallUsers().slice(0, 8).map((u) => u.name), R.each), log)
   }
   if (want('retr')) {
     log(`RETR, ${R.retr} rounds (${elapsed()})`)
@@ -117,7 +117,9 @@ try {
   }
   if (want('memory')) {
     log(`memory (${elapsed()})`)
-    results.memory = await m.interleave(noD(), 1, (s) => m.memory(s, setup.user('small').name), log)
+    results.memory = await m.interleave(noD(), 1, (s) => m.memory(s, setup.smallUsers().map((u) => u.name)), log)
+    results.idleNode = {}
+    for (const [label, node] of runtimes) results.idleNode[label] = await m.idleNode(node)
   }
 } finally {
   await stopAll()
@@ -203,8 +205,10 @@ p(`${runtimes.map(([l, n]) => `${l} = ${nodeVersion(n)}`).join(', ')}; Dovecot $
 p(`popchain ${sh(`git -C ${srv.ROOT} rev-parse --short HEAD 2>/dev/null`)}${sh(`git -C ${srv.ROOT} status --porcelain -- packages scripts/build.mjs 2>/dev/null`) ? ' (with uncommitted changes)' : ''}. \`node scripts/bench.mjs${quick ? ' --quick' : ''}\`, ${elapsed()}. Medians; "x ref" is the row's value divided by ${N24 ? 'popchain on Node 24' : 'popchain on Node 20'} (same -D setting).`)
 p()
 
-if (results.latency) {
+if (results.latency || results.concurrent) {
   p('### Sessions (connect, greeting, USER, PASS, STAT, QUIT; SHA-512 crypt)')
+  p()
+  p('The 8 concurrent clients log in to 8 accounts (popchain locks a mailbox for the whole session).')
   p()
   p('| server | sequential, ms | x ref | yescrypt account, ms | 8 clients, sessions/s | x ref |')
   p('|---|---|---|---|---|---|')
@@ -216,7 +220,8 @@ if (results.latency) {
     }
     const y = results.latencyYes?.get(n)
     const c = results.concurrent?.get(n)
-    p(`| ${n} | ${cell(results.latency.get(n))} | ${ratio(results.latency, n)} | ${y ? cell(y) : ''} | ${c ? cell(c, (v) => v, 0) : ''} | ${c ? ratio(results.concurrent, n) : ''} |`)
+    const l = results.latency?.get(n)
+    p(`| ${n} | ${l ? cell(l) : ''} | ${l ? ratio(results.latency, n) : ''} | ${y ? cell(y) : ''} | ${c ? cell(c, (v) => v, 0) : ''} | ${c ? ratio(results.concurrent, n) : ''} |`)
   }
   p()
 }
@@ -258,7 +263,7 @@ if (results.m20kwarm) {
 if (results.memory) {
   p('### Memory of idle logged-in sessions (PSS from /proc/PID/smaps_rollup)')
   p()
-  p('"one session" sums the processes that appeared for one idle session; "per session of 10" is the growth of the whole server tree with ten sessions, divided by ten.')
+  p('"one session" sums the processes that appeared for one idle session; "per session of 10" is the growth of the whole server tree with ten sessions (ten accounts), divided by ten.')
   p()
   p('| server | processes per session | one session, MB | per session of 10, MB |')
   p('|---|---|---|---|')
@@ -269,6 +274,7 @@ if (results.memory) {
     if (fr) p(`| ${n} | ${fr} | | |`)
     else p(`| ${n} | ${cell(o, (v) => v.procs, 0)} | ${cell(o, (v) => v.onePss / 1024)} | ${cell(o, (v) => v.perSessionOf10 / 1024)} |`)
   }
+  for (const [l, v] of Object.entries(results.idleNode)) p(`| idle \`node\` process, ${l} (for scale) | 1 | ${f(v.onePss / 1024)} | ${f(v.perOf10 / 1024)} |`)
   p()
 }
 
@@ -338,7 +344,8 @@ if (results.memory) {
   for (const [l] of runtimes) {
     const o = results.memory.get(`popchain (${l})`)
     const v = med(o, (x) => x.perSessionOf10 / 1024)
-    targets.push(`- Memory per idle session about one Node process on ${l}: ${Number.isFinite(v) ? `${f(v)} MB per session of 10, ${f(med(o, (x) => x.onePss / 1024))} MB for one (${f(med(o, (x) => x.procs), 0)} processes)` : 'not measured'}.`)
+    const idle = results.idleNode[l]?.perOf10 / 1024
+    targets.push(`- Memory per idle session about one Node process on ${l}: ${Number.isFinite(v) ? `${hold(v <= 1.25 * idle)} (${f(v)} MB per session of 10 against ${f(idle)} MB per idle \`node\` of 10, ${f(v / idle, 2)}x; ${f(med(o, (x) => x.procs), 0)} processes per session)` : 'not measured'}.`)
   }
 }
 if (results.retr) {
@@ -383,3 +390,4 @@ if (flag('--write')) {
   writeFileSync(doc, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text}\n## Results\n\n${block}\n`)
   log(`wrote ${doc}`)
 }
+process.exit(0)

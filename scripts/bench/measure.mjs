@@ -1,9 +1,9 @@
 // The measurements: sessions, throughput, big mailboxes, memory, start-up and crypt cost.
-import { spawnSync, execFileSync } from 'node:child_process'
+import { spawn, spawnSync, execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import { login, ok, now } from './pop3.mjs'
+import { login, ok, now, using } from './pop3.mjs'
 import { PASSWORD, CACHE, asDelivered, maildirOf, homeOf, messages, wireForm } from './setup.mjs'
 import { descendants, pssKb, ROOT } from './servers.mjs'
 
@@ -36,20 +36,22 @@ export const interleave = async (servers, rounds, fn, log) => {
 /** connect, greeting, USER, PASS, STAT, QUIT (to the close); ms. */
 export const session = async (port, user) => {
   const t = now()
-  const c = await login(port, user, PASSWORD)
-  ok(await c.cmd('STAT'), 'STAT')
-  await c.quit()
-  return now() - t
+  return using(await login(port, user, PASSWORD), async (c) => {
+    ok(await c.cmd('STAT'), 'STAT')
+    await c.quit()
+    return now() - t
+  })
 }
 
-/** `clients` workers doing sessions back to back, `each` apiece; sessions per second. */
-export const concurrent = async (port, user, clients, each) => {
+/** One worker per account doing sessions back to back, `each` apiece; sessions per second. */
+export const concurrent = async (port, users, each) => {
   const t = now()
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    users.map(async (user) => {
       for (let i = 0; i < each; i++) await session(port, user)
     }),
   )
+  const clients = users.length
   return (clients * each) / ((now() - t) / 1000)
 }
 
@@ -66,8 +68,10 @@ const sameButBlankEnd = (body, wire) =>
  * RETR of every message, one command at a time, checked byte for byte. Returns MB/s (wire bytes
  * over time from command to last byte) of all but the last message, and of the last (the big one).
  */
-export const retrAll = async (port, user, wire, quirkBlankEnd = false) => {
-  const c = await login(port, user, PASSWORD, 120000)
+export const retrAll = async (port, user, wire, quirkBlankEnd = false) =>
+  using(await login(port, user, PASSWORD, 120000), (c) => retrEach(c, wire, quirkBlankEnd))
+
+const retrEach = async (c, wire, quirkBlankEnd) => {
   const st = ok(await c.cmd('STAT'), 'STAT').toString()
   const n = Number(st.split(' ')[1])
   if (n !== wire.length) throw new Error(`STAT says ${n} messages, expected ${wire.length}`)
@@ -92,8 +96,13 @@ export const retrAll = async (port, user, wire, quirkBlankEnd = false) => {
 /** One session: login, STAT, LIST, UIDL, QUIT; returns { total, login } in ms. */
 export const statListUidl = async (port, user, count) => {
   const t = now()
-  const c = await login(port, user, PASSWORD, 600000)
-  const tl = now() - t
+  return using(await login(port, user, PASSWORD, 600000), async (c) => {
+    const tl = now() - t
+    return listing(c, t, tl, count)
+  })
+}
+
+const listing = async (c, t, tl, count) => {
   const st = ok(await c.cmd('STAT'), 'STAT').toString()
   if (Number(st.split(' ')[1]) !== count) throw new Error(`STAT: ${st.trim()}, expected ${count} messages`)
   for (const cmd of ['LIST', 'UIDL']) {
@@ -116,19 +125,30 @@ const treePss = (pid) => [pid, ...descendants(pid)].reduce((s, p) => s + pssKb(p
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /** PSS of what serves idle logged-in sessions: the new processes for one, and the tree's growth per session for ten (kB). */
-export const memory = async (server, user) => {
+export const memory = async (server, users) => {
   const before = new Set([server.pid, ...descendants(server.pid)])
   await sleep(300)
   const base = treePss(server.pid)
-  const one = await login(server.port, user, PASSWORD)
+  const open = []
+  try {
+    return await idle(server, users, before, base, open)
+  } finally {
+    for (const c of open) c.destroy()
+  }
+}
+
+const idle = async (server, users, before, base, open) => {
+  const one = await login(server.port, users[0], PASSWORD)
+  open.push(one)
   ok(await one.cmd('STAT'), 'STAT')
   await sleep(700)
   const fresh = descendants(server.pid).filter((p) => !before.has(p))
   const onePss = fresh.reduce((s, p) => s + pssKb(p), 0)
   const oneDelta = treePss(server.pid) - base
   const more = []
-  for (let i = 0; i < 9; i++) {
-    const c = await login(server.port, user, PASSWORD)
+  for (let i = 1; i < 10; i++) {
+    const c = await login(server.port, users[i], PASSWORD)
+    open.push(c)
     ok(await c.cmd('STAT'), 'STAT')
     more.push(c)
   }
@@ -136,6 +156,19 @@ export const memory = async (server, user) => {
   const ten = treePss(server.pid) - base
   for (const c of [one, ...more]) await c.quit()
   return { procs: fresh.length, onePss, oneDelta, perSessionOf10: ten / 10 }
+}
+
+/** PSS of idle `node` processes of a runtime: one alone, and per process of ten (kB). */
+export const idleNode = async (node) => {
+  const start = () => spawn(node, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } })
+  const one = start()
+  await sleep(700)
+  const onePss = pssKb(one.pid)
+  const ten = [one, ...Array.from({ length: 9 }, start)]
+  await sleep(1000)
+  const sum = ten.reduce((s, c) => s + pssKb(c.pid), 0)
+  for (const c of ten) c.kill('SIGTERM')
+  return { onePss, perOf10: sum / 10 }
 }
 
 const RUN_TIME_C = `#define _GNU_SOURCE

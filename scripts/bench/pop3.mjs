@@ -145,8 +145,22 @@ export const ok = (r, what) => {
 /** A full login: connect, USER, PASS. Returns the open client. */
 export const login = async (port, user, pass, timeoutMs) => {
   const c = await Pop3.open(port, '127.0.0.1', timeoutMs)
-  ok(c.greeting, 'greeting')
-  ok(await c.cmd(`USER ${user}`), 'USER')
-  ok(await c.cmd(`PASS ${pass}`), `PASS ${user} on port ${port}`)
-  return c
+  try {
+    ok(c.greeting, 'greeting')
+    ok(await c.cmd(`USER ${user}`), 'USER')
+    ok(await c.cmd(`PASS ${pass}`), `PASS ${user} on port ${port}`)
+    return c
+  } catch (e) {
+    c.destroy()
+    throw e
+  }
+}
+
+/** Runs fn(client) and closes the connection however it ends. */
+export const using = async (c, fn) => {
+  try {
+    return await fn(c)
+  } finally {
+    c.destroy()
+  }
 }

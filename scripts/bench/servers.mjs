@@ -73,13 +73,23 @@ const started = (name, port, child, extra = {}) => ({
   pid: child.pid,
   child,
   ...extra,
-  stop: () =>
-    new Promise((resolve) => {
+  // tcpserver leaves its sessions running when it stops: end them too (they are this server's).
+  stop: async () => {
+    const left = descendants(child.pid)
+    await new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve()
       child.once('exit', () => resolve())
       child.kill('SIGTERM')
       setTimeout(() => child.kill('SIGKILL'), 3000).unref()
-    }),
+    })
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+    }
+  },
 })
 
 export const startDovecot = async () => {

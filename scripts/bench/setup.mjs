@@ -38,8 +38,12 @@ export const USERS = [
   { name: 'pb20k', scheme: 'sha-512', box: 'm20k' },
   { name: 'pb100k', scheme: 'sha-512', box: 'm100k' },
   { name: 'pbyes', scheme: 'yescrypt', box: 'small' },
+  // One account per concurrent session: popchain locks a mailbox for the whole session (RFC 1939 section 8).
+  ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({ name: `pbsmall${i}`, scheme: 'sha-512', box: 'small' })),
 ]
 export const user = (box, scheme = 'sha-512') => USERS.find((u) => u.box === box && u.scheme === scheme)
+/** The accounts with a small SHA-512 mailbox (one per concurrent session), 10 of them. */
+export const smallUsers = () => USERS.filter((u) => u.box === 'small' && u.scheme === 'sha-512')
 
 export const homeOf = (name) => join(CACHE, 'home', name)
 export const maildirOf = (name) => join(homeOf(name), 'Maildir')
