@@ -51,6 +51,7 @@ export const handshake = (net: Duplex, src: CertSources, timeout: number): Promi
       resolve(sock)
     })
     sock.on('error', (e: Error) => fail(local?.message ?? reason(e)))
+    sock.once('end', () => fail('connection closed before the handshake'))
     sock.once('close', () => fail('connection closed before the handshake'))
   })
 }

@@ -1,5 +1,6 @@
 // pop-tls: the TLS stage; implicit TLS before the next program (port 995), or UCSPI-TLS for STLS (110).
-import type net from 'node:net'
+import { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { parseCommandLine, type CommandSpec } from '../../pop-lib/src/cli.js'
 import { EXIT_PERM, ExitError, usage } from '../../pop-lib/src/exit-codes.js'
 import { clean, warn } from '../../pop-lib/src/log.js'
@@ -34,22 +35,26 @@ interface Config {
   env: NodeJS.ProcessEnv
 }
 
-const remote = (env: NodeJS.ProcessEnv): string => clean(env.TCPREMOTEIP ?? env.REMOTE_ADDR ?? 'unknown')
+/** The client's address: from the launcher (tcpserver, systemd), else from the socket itself (inetd). */
+const remote = (env: NodeJS.ProcessEnv, wire: Duplex): string =>
+  clean(env.TCPREMOTEIP ?? env.REMOTE_ADDR ?? (wire instanceof Socket ? wire.remoteAddress?.replace(/^::ffff:/, '') : undefined) ?? 'unknown')
 
 /** Logs a failed handshake; a local cause (unreadable certificate) ends the program with its code. */
-const refused = (e: unknown, env: NodeJS.ProcessEnv): void => {
+const refused = (e: unknown, peer: string): void => {
   if (!(e instanceof HandshakeError)) throw e
   if (e.local !== undefined) throw e.local
-  warn(`TLS handshake with ${remote(env)} failed: ${clean(e.message)}`)
+  warn(`TLS handshake with ${peer} failed: ${clean(e.message)}`)
 }
 
 /** Port 995: handshake first, so a client that cannot do TLS 1.2 starts nothing; then relay. */
 const implicit = async (c: Config): Promise<number> => {
+  const wire = network()
+  const peer = remote(c.env, wire)
   let sock
   try {
-    sock = await handshake(network(), c.src, c.timeout)
+    sock = await handshake(wire, c.src, c.timeout)
   } catch (e) {
-    refused(e, c.env)
+    refused(e, peer)
     return EXIT_PERM
   }
   const env = { ...scrub(c.env), ...Object.fromEntries(tlsInfo(sock)) }
@@ -67,7 +72,7 @@ const implicit = async (c: Config): Promise<number> => {
 }
 
 /** The first byte on the control socket: the command, or null when the child closes it (declines). */
-const command = (ctl: net.Socket): Promise<string | null> =>
+const command = (ctl: Socket): Promise<string | null> =>
   new Promise((resolve) => {
     ctl.once('data', (d: Buffer) => {
       ctl.pause()
@@ -86,13 +91,13 @@ const starttls = async (c: Config): Promise<number> => {
   const env = { ...scrub(c.env), SSLCTLFD: String(CTL_FD), SSLREADFD: String(READ_FD), SSLWRITEFD: String(WRITE_FD) }
   const stdio = [0, 1, 2, 'ignore', 'ignore', 'pipe', 'pipe', 'pipe'] as const
   const child = start(c.args, env, [...stdio])
-  const fds = child.stdio as unknown as net.Socket[]
+  const fds = child.stdio as unknown as Socket[]
   const ctl = fds[CTL_FD]!
   const toChild = fds[READ_FD]!
   const fromChild = fds[WRITE_FD]!
   for (const s of [ctl, toChild, fromChild]) s.on('error', () => {})
   const ended = status(child)
-  let wire: ReturnType<typeof network> | undefined
+  let wire: Duplex | undefined
   const session = command(ctl).then(async (cmd) => {
     if (cmd === null) return
     if (cmd !== 'y' && cmd !== 'Y') {
@@ -101,15 +106,16 @@ const starttls = async (c: Config): Promise<number> => {
       return
     }
     if (cmd === 'y') ctl.end()
+    const w = (wire = network())
+    const peer = remote(c.env, w)
     let sock
     try {
-      wire = network()
-      sock = await handshake(wire, c.src, c.timeout)
+      sock = await handshake(w, c.src, c.timeout)
     } catch (e) {
       ctl.destroy()
       toChild.end()
       fromChild.destroy()
-      refused(e, c.env)
+      refused(e, peer)
       return
     }
     if (cmd === 'Y') ctl.end(infoRecord(tlsInfo(sock)))

@@ -29,6 +29,11 @@ export const relay = (sock: Duplex, toChild: Writable, fromChild: Readable, ling
     }
     sock.on('finish', done)
     sock.on('close', done)
+    // The client may have gone between the handshake and now: no 'close' is coming then.
+    if (sock.destroyed) {
+      endChild()
+      done()
+    }
     fromChild.on('end', () => {
       timer = setTimeout(() => {
         sock.destroy()
