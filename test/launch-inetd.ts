@@ -2,6 +2,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, MESSAGES } from './fixtures/world.js'
 import { startServer, fetchAll, need } from './fixtures/servers.js'
 
@@ -22,7 +23,7 @@ t.test('inetd nowait: the chain serves, the log stays off the connection, the re
   )
   const conf = join(w.dir, 'inetd.conf')
   const s = await startServer(t, (port) => {
-    w.file('inetd.conf', `127.0.0.1:${port} stream tcp nowait root ${wrapper} pop3-inetd\n`)
+    w.file('inetd.conf', `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3-inetd\n`)
     return { cmd: inetd, args: ['-d', conf], env: w.env }
   })
   const keep = await fetchAll(s.port)
