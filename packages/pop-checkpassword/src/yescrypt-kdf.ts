@@ -398,20 +398,25 @@ const smix = (
   return passwd
 }
 
+/**
+ * Where X, the S-boxes and V go in the WebAssembly core's memory (bytes): the pwxform contexts
+ * first (16 bytes each), then X, S and V. The prehash pass (N / 64) fits the same layout.
+ */
+const layout = (r: number, p: number) => {
+  const xAt = Math.ceil((16 * p) / 64) * 64
+  const sAt = xAt + 128 * r
+  return { xAt, sAt, vAt: sAt + 4 * SWORDS * p }
+}
+
 /** yescrypt_kdf_body: one full pass, writing a 32-byte result. */
 const kdfBody = (
   password: Buffer,
   salt: Uint8Array,
   prm: YescryptParams,
-  useWasm: boolean,
+  core: WasmCore | null,
 ): Buffer => {
   const { flags, N, r, p, t } = prm
-  // With RW, X, the S-boxes and V live in the WebAssembly core's memory: contexts first (16
-  // bytes each), then X, S and V.
-  const xAt = Math.ceil((16 * p) / 64) * 64
-  const sAt = xAt + 128 * r
-  const vAt = sAt + 4 * SWORDS * p
-  const core = flags & YESCRYPT_RW && useWasm ? wasmCore(vAt + 128 * r * N) : null
+  const { xAt, sAt, vAt } = layout(r, p)
   const buffer = core?.mem.buffer
   const V = buffer ? new Uint32Array(buffer, vAt, 32 * r * N) : new Uint32Array(32 * r * N)
   const w: Work = {
@@ -433,7 +438,6 @@ const kdfBody = (
   const bytes = toBytes(B)
   const dk = pbkdf2Sync(passwd, bytes, 1, 32, 'sha256')
   for (const secret of [bytes, B, w.X, w.Y, w.t, V]) secret.fill(0)
-  if (buffer) new Uint8Array(buffer).fill(0)
   if (passwd !== password) passwd.fill(0)
   if (!flags || flags & YESCRYPT_PREHASH) return dk
   const clientKey = hmac(dk, Buffer.from('Client Key'))
@@ -454,12 +458,17 @@ export const yescryptKdf = (
   useWasm = true,
 ): Buffer => {
   const { flags, N, r, p } = prm
-  if (flags & YESCRYPT_RW && Math.floor(N / p) >= 0x100 && Math.floor(N / p) * r >= 0x20000) {
-    const pre = { flags: flags | YESCRYPT_PREHASH, N: N / 64, r, p, t: 0 }
-    const dk = kdfBody(passwd, salt, pre, useWasm)
-    const out = kdfBody(dk, salt, prm, useWasm)
-    dk.fill(0)
-    return out
+  const core = flags & YESCRYPT_RW && useWasm ? wasmCore(layout(r, p).vAt + 128 * r * N) : null
+  try {
+    if (flags & YESCRYPT_RW && Math.floor(N / p) >= 0x100 && Math.floor(N / p) * r >= 0x20000) {
+      const pre = { flags: flags | YESCRYPT_PREHASH, N: N / 64, r, p, t: 0 }
+      const dk = kdfBody(passwd, salt, pre, core)
+      const out = kdfBody(dk, salt, prm, core)
+      dk.fill(0)
+      return out
+    }
+    return kdfBody(passwd, salt, prm, core)
+  } finally {
+    if (core) new Uint8Array(core.mem.buffer).fill(0)
   }
-  return kdfBody(passwd, salt, prm, useWasm)
 }
