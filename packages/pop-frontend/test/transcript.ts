@@ -1,5 +1,7 @@
 // Transcripts of pop-frontend's AUTHORIZATION state with a recording checkpassword stand-in.
 import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { front, stampOf, b64 } from './fixtures/frontend.js'
 
 t.test('greeting carries a unique APOP timestamp', async (t) => {
@@ -51,6 +53,12 @@ t.test(
     t.equal(await c.cmd('pass secret with spaces'), '-ERR [AUTH] authentication failed')
     t.equal(f.creds(1), `bob\0secret with spaces\0${stampOf(greeting)}\0`)
     t.match(f.env(1), /^POPCHAIN_AUTHFD=4$/m)
+    const flags = parseInt(readFileSync(join(f.dir, 'flags.1'), 'latin1'), 8)
+    t.equal(
+      flags & 0o4000,
+      0,
+      'the program finds the client socket in blocking mode (no O_NONBLOCK)',
+    )
     t.equal(await c.cmd('QUIT'), '+OK')
     await f.exited(1)
     t.match(
