@@ -53,6 +53,15 @@ if (need(t, 'openssl') !== null) {
     t.equal(await c.untilClosed(), 'one\r\ntwo\r\n+OK that was all\n')
   })
 
+  t.test("the child's descriptors 0 and 1 are in blocking mode, as a C program expects", async (t) => {
+    if (need(t, 'python3') === null) return
+    const py = 'import os, fcntl, sys\nnb = lambda fd: "nonblocking" if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK else "blocking"\nsys.stdout.write("+OK %s %s\\r\\n" % (nb(0), nb(1)))\n'
+    const s = await server(['python3', '-c', py])
+    t.teardown(() => s.close())
+    const c = overTls(await tlsConnect(s.port, pki.ca))
+    t.equal(await c.line(), '+OK blocking blocking')
+  })
+
   t.test("the child's exit status is pop-tls's", async (t) => {
     let code: number | null = null
     const s = await serve(
@@ -132,7 +141,7 @@ if (need(t, 'openssl') !== null) {
   t.test('TLS over two pipes (fd 0 read, fd 1 written)', async (t) => {
     const { spawn } = await import('node:child_process')
     const { Duplex } = await import('node:stream')
-    const p = spawn(process.execPath, [bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), process.execPath, FAKE], { stdio: ['pipe', 'pipe', 'inherit'], env: testEnv() })
+    const p = spawn(process.execPath, [bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), process.execPath, FAKE], { stdio: ['pipe', 'pipe', 'ignore'], env: testEnv() })
     const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)))
     const duplex = Duplex.from({ readable: p.stdout, writable: p.stdin })
     const sock = await new Promise<tls.TLSSocket>((resolve, reject) => {
