@@ -43,16 +43,23 @@ export const session = async (port, user) => {
   })
 }
 
-/** One worker per account doing sessions back to back, `each` apiece; sessions per second. */
-export const concurrent = async (port, users, each) => {
+/**
+ * One worker per account doing sessions back to back until `seconds` have passed (a session
+ * under way is finished); sessions per second.
+ */
+export const concurrent = async (port, users, seconds) => {
   const t = now()
+  const end = t + seconds * 1000
+  let done = 0
   await Promise.all(
     users.map(async (user) => {
-      for (let i = 0; i < each; i++) await session(port, user)
+      while (now() < end) {
+        await session(port, user)
+        done++
+      }
     }),
   )
-  const clients = users.length
-  return (clients * each) / ((now() - t) / 1000)
+  return done / ((now() - t) / 1000)
 }
 
 /** The expected wire form of every message of a Maildir, in order. */
