@@ -1,8 +1,17 @@
 // pop-checkpassword as the middle stage: after a shell-script frontend, and after pop-frontend over TCP.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { bin, chainEnv, Client, executable, serve } from '../../pop-lib/test/fixtures/harness.js'
+import {
+  bin,
+  chainEnv,
+  chownTree,
+  Client,
+  executable,
+  makeMaildir,
+  needTool,
+  serve,
+} from '../../pop-lib/test/fixtures/harness.js'
 import { CHECKPW } from './fixtures/run.js'
 import { NOBODY, NOGROUP, passHash, world } from './fixtures/world.js'
 
@@ -75,4 +84,39 @@ t.test('pop-frontend, pop-checkpassword, shell PROG over TCP', async (t) => {
   } finally {
     await s.close()
   }
+})
+
+// The mailbox stages: popchain's own and mailfront's, both reading $HOME/Maildir as nobody.
+const MESSAGE = 'From: a@example.org\nSubject: hi\n\nbody\n'
+makeMaildir(join(w.home, 'Maildir'), [{ content: MESSAGE }])
+chownTree(w.home, NOBODY, NOGROUP)
+
+const session = async (t: Test, argv: string[]): Promise<void> => {
+  const s = await serve(argv, { env })
+  try {
+    const c = await Client.connect(s.port)
+    t.match(await c.line(), /^\+OK /)
+    t.match(await c.cmd('USER alice'), /^\+OK/)
+    t.match(await c.cmd('PASS pass'), /^\+OK/)
+    t.match(await c.cmd('STAT'), /^\+OK 1 \d+/)
+    const r = await c.multi('RETR 1')
+    t.match(r.status, /^\+OK/)
+    t.match(r.body?.toString('latin1'), /Subject: hi\r\n\r\nbody\r\n/)
+    t.match(await c.cmd('QUIT'), /^\+OK/)
+    c.close()
+  } finally {
+    await s.close()
+  }
+}
+
+t.test('pop-frontend, pop-checkpassword, pop-maildir', async (t) => {
+  const fe = [process.execPath, bin('pop-frontend'), 'test.example', process.execPath, CHECKPW]
+  await session(t, [...fe, process.execPath, bin('pop-maildir'), 'Maildir'])
+})
+
+t.test("pop-frontend, pop-checkpassword, mailfront's pop3front-maildir", async (t) => {
+  const tool = needTool(t as unknown as Parameters<typeof needTool>[0], 'pop3front-maildir')
+  if (tool === null) return
+  const fe = [process.execPath, bin('pop-frontend'), 'test.example', process.execPath, CHECKPW]
+  await session(t, [...fe, tool, 'Maildir/'])
 })
