@@ -40,6 +40,12 @@ const rows: Row[] = [
     extraCrlf: true,
   },
   {
+    name: 'pop-frontend + cvm-checkpassword cvm-pwfile + pop3front-maildir (no stage gives the login signal)',
+    argv: () => [...stage.frontend(), ...stage.cvmCheckpassword(), ...stage.pop3frontMaildir()],
+    tools: ['cvm-checkpassword', 'cvm-pwfile', 'pop3front-maildir'],
+    extraCrlf: true,
+  },
+  {
     name: 'pop-frontend + pop-checkpassword + pop-maildir',
     argv: (w) => [...stage.frontend(), ...stage.checkpassword(w), ...stage.maildir()],
     tools: [],
@@ -80,5 +86,13 @@ for (const row of rows) {
     t.match(del.quit, /^\+OK/)
     t.same(w.list(), [], 'the Maildir is empty after DELE and QUIT')
     await s.close()
+    if (row.argv(w)[0] === stage.frontend()[0]) {
+      // whatever the later stages, pop-frontend logs the one failed login, with the address,
+      // and none of the good sessions as failed (the login signal, or else the exit status)
+      const failed = s.log().split('\n').filter((l) => /^pop-frontend\[\d+\]: .*fail/i.test(l))
+      t.equal(failed.length, 1, `one failed login logged: ${failed.join(' | ')}`)
+      t.match(failed[0] ?? '', /127\.0\.0\.1/, 'with the address')
+      t.match(failed[0] ?? '', /alice/, 'and the login name')
+    }
   })
 }
