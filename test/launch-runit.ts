@@ -28,7 +28,7 @@ t.test('runsv runs tcpserver and the chain; svlogd gets tcpserver and chain line
   // svlogd writes each line as it comes: wait (bounded) for the failed login to show
   const current = join(logdir, 'current')
   const read = (): string => (existsSync(current) ? readFileSync(current, 'latin1') : '')
-  for (let i = 0; i < 100 && !/alice.*127\.0\.0\.1.*\n(.*\n)*.*tcpserver: end/.test(read()); i++) await sleep(50)
+  for (let i = 0; i < 400 && !/alice.*127\.0\.0\.1.*\n(.*\n)*.*tcpserver: end/.test(read()); i++) await sleep(50)
   await s.close()
   const log = read()
   t.match(log, /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d+ tcpserver: status: 0\/40$/m, 'svlogd timestamps the lines; tcpserver reports its status')
