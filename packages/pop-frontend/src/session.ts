@@ -216,7 +216,6 @@ export class Session {
    */
   async #response(initial: Buffer | null, prompt: string): Promise<Buffer | null> {
     let line = initial
-    let owned: Buffer | null = null
     if (line === null) {
       await this.#out.send(`+ ${encodeBase64(prompt)}\r\n`)
       const got = await this.#next()
@@ -224,7 +223,7 @@ export class Session {
         await this.#out.err('line too long')
         return null
       }
-      line = owned = got.data
+      line = got.data
     }
     try {
       if (line.length === 1 && line[0] === 42) {
@@ -239,7 +238,9 @@ export class Session {
       }
       return text
     } finally {
-      owned?.fill(0)
+      // An initial response is part of the command line, which is zeroed only after the login
+      // returns, i.e. after the whole session: zero it now.
+      line.fill(0)
     }
   }
 
