@@ -15,6 +15,7 @@ t.test('the canonical line: tcpserver -R -H 127.0.0.1 PORT chain', async (t) => 
   const w = makeWorld(t)
   const s = await tcpserver(t, ['-R', '-H'], chainUnderTest(w), w.env)
   const keep = await fetchAll(s.port)
+  t.match(keep.greeting, /^\+OK .*<[^<>@]+@mail\.example\.org>$/, 'greeting with an APOP timestamp')
   t.match(keep.login, /^\+OK/, 'logged in')
   t.same(
     keep.uidls.map((l) => l.split(' ')[1]),
@@ -81,7 +82,8 @@ t.test('-c 1: a second connection is not served until the first ends', async (t)
 t.test('tcprules: deny an address, set a variable for a network', async (t) => {
   if (!need(t, 'tcpserver') || !need(t, 'tcprules')) return
   const w = makeWorld(t)
-  const rules = w.file('pop3.rules', '127.0.0.2:deny\n127.:allow,POPNET="loopback"\n:deny\n')
+  // a rule can set any option's variable for a network: here, no APOP timestamp in the greeting
+  const rules = w.file('pop3.rules', '127.0.0.2:deny\n127.:allow,POPNET="loopback",POP_FRONTEND_APOP="no"\n:deny\n')
   const cdb = join(w.dir, 'pop3.cdb')
   const made = spawnSync('tcprules', [cdb, `${cdb}.tmp`], { input: readFileSync(rules) })
   t.equal(made.status, 0, `tcprules ${cdb} ${cdb}.tmp < ${rules}`)
@@ -99,6 +101,8 @@ t.test('tcprules: deny an address, set a variable for a network', async (t) => {
   await s.waitLog(/deny \d+ \S+ :127\.0\.0\.2:/)
   t.pass('tcpserver logged the denial')
   const f = await fetchAll(s.port)
+  t.match(f.greeting, /^\+OK/)
+  t.notMatch(f.greeting, /</, 'POP_FRONTEND_APOP="no" from the rule: no timestamp in the greeting')
   sameMessages(t, f.messages, MESSAGES, 'from 127.0.0.1')
   await s.close()
   const records = readRecords(rec.dir)
