@@ -1,4 +1,5 @@
 // SASL for POP3 AUTH (RFC 5034): strict base64 on bytes and the PLAIN message (RFC 4616).
+import { secretBuffer } from '../../pop-lib/src/creds.js'
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const VALUE = new Int16Array(256).fill(-1)
@@ -14,7 +15,7 @@ export const decodeBase64 = (text: Buffer): Buffer | null => {
   let pad = 0
   if (text.length > 0 && text[text.length - 1] === 61) pad++
   if (text.length > 1 && text[text.length - 2] === 61) pad++
-  const out = Buffer.alloc((text.length / 4) * 3 - pad)
+  const out = secretBuffer((text.length / 4) * 3 - pad)
   let at = 0
   for (let i = 0; i < text.length; i += 4) {
     let n = 0

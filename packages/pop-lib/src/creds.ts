@@ -11,11 +11,19 @@ export interface Creds {
   timestamp: Buffer
 }
 
+/**
+ * A zero-filled buffer for secret bytes, always outside the JavaScript heap. V8 keeps a small
+ * typed array (up to 64 bytes, as Buffer.alloc makes) inside the heap and moves it out the first
+ * time native code touches it, leaving a stale copy that no fill(0) reaches; an ArrayBuffer's
+ * store is never in the heap.
+ */
+export const secretBuffer = (size: number): Buffer => Buffer.from(new ArrayBuffer(size))
+
 /** Encodes the fields; the caller zeroes the result after writing it. Returns null when over 512 bytes. */
 export const encodeCreds = (login: Buffer, secret: Buffer, timestamp: Buffer): Buffer | null => {
   const size = login.length + secret.length + timestamp.length + 3
   if (size > CREDS_MAX) return null
-  const out = Buffer.alloc(size)
+  const out = secretBuffer(size)
   let at = login.copy(out, 0) + 1
   at += secret.copy(out, at) + 1
   timestamp.copy(out, at)
