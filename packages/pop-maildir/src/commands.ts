@@ -88,18 +88,18 @@ const sizeOf = (s: Session, i: number): number => Math.max(0, s.box.msgs[i]!.wir
 const stat: Handler = async (s, args) => {
   if (!(await noArgs(s, args))) return 'bad'
   s.box.sizeAll()
-  s.learnt()
   const [count, bytes] = s.box.stat()
   await s.out.ok(`${count} ${bytes}`)
+  s.learnt()
   return 'ok'
 }
 
 const list: Handler = async (s, args) => {
   if (args.length === 0) {
     s.box.sizeAll()
-    s.learnt()
     const [count, bytes] = s.box.stat()
     await multi(s, `${count} messages (${bytes} octets)`, each(s, (i) => String(sizeOf(s, i))))
+    s.learnt()
     return 'ok'
   }
   const n = await target(s, args)

@@ -1,6 +1,6 @@
 // pop-maildir: the TRANSACTION and UPDATE states of POP3 from a Maildir, as the mail user.
 import { writeSync, statSync } from 'node:fs'
-import { parseCommandLine, Done } from '../../pop-lib/src/cli.js'
+import { parseCommandLine, Done, type Parsed } from '../../pop-lib/src/cli.js'
 import { commandLoop, type EndReason } from '../../pop-lib/src/session.js'
 import { signalLogin } from '../../pop-lib/src/login-signal.js'
 import { fatal, info, warn, clean } from '../../pop-lib/src/log.js'
@@ -81,16 +81,27 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
   const dir = args[0] ?? (io.env.MAILDIR || 'Maildir')
   const bad = enter(dir)
   if (bad !== null) return refuse(conn, ...bad)
+  let unlock = (): void => {}
   if (opts.lock === true) {
     try {
       const l = await lockMaildir()
       if (l.kind === 'busy')
         return refuse(conn, 'mailbox in use by another session', 'IN-USE', `${clean(dir)} is in use`, EXIT_TEMP)
       if (l.kind === 'unsupported') warn('no session lock on this system')
+      else unlock = l.release
     } catch (e) {
       return refuse(conn, 'cannot lock the mailbox', 'SYS/TEMP', `cannot lock ${clean(dir)}: ${code(e)}`, EXIT_TEMP)
     }
   }
+  try {
+    return await serve(conn, opts, io.env, timeoutMs, dir)
+  } finally {
+    unlock()
+  }
+}
+
+/** Serves the locked Maildir in the working directory. */
+const serve = async (conn: Conn, opts: Parsed['opts'], env: NodeJS.ProcessEnv, timeoutMs: number, dir: string): Promise<number> => {
   cleanTmp()
   let box: Mailbox
   try {
@@ -109,7 +120,11 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
       out: conn.out,
       idleMs: timeoutMs,
       maxBad: Math.max(1, Number(opts['max-bad'])),
-      dispatch: (cmd) => dispatch(s, cmd),
+      dispatch: (cmd) =>
+        dispatch(s, cmd).catch((e: unknown) => {
+          if (!conn.out.dead) warn(`${clean(cmd.verb)} failed: ${code(e)}`)
+          throw e
+        }),
     })
     await conn.flush()
   } catch (e) {
@@ -120,7 +135,7 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
   }
   box.saveCache()
   const ended = reason === 'quit' && !tally.updated ? 'error' : reason
-  info(endLine(io.env, ended, box, tally))
+  info(endLine(env, ended, box, tally))
   conn.restore()
   return ended === 'error' ? EXIT_TEMP : EXIT_OK
 }
