@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs popchain system-wide: each program's bundle under PREFIX/lib/popchain/<program>/, and a
+# Installs popchain system-wide: each program's bundle under PREFIX/lib/popchain/<program>/, a
 # command PREFIX/bin/<program> whose #! line names the node that ran this installer, by absolute
-# path: inetd, tcpserver run scripts and systemd units often have a PATH without node.
+# path (inetd, tcpserver run scripts and systemd units often have a PATH without node), and the
+# docs with the example systemd units under PREFIX/share/doc/popchain.
 set -eu
 
 usage() {
@@ -61,3 +62,11 @@ for p in "$@"; do
   mv -f "$cmd.new" "$cmd"
   echo "install: $cmd -> $dest ($node)"
 done
+
+# the manual pages and the example units, where the units' Documentation= lines point
+doc=$prefix/share/doc/popchain
+mkdir -p "$doc/systemd"
+cp "$root"/docs/*.md "$doc/"
+cp "$root"/docs/systemd/* "$doc/systemd/"
+chmod -R u=rwX,go=rX "$doc"
+echo "install: $doc"

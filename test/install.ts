@@ -37,6 +37,9 @@ t.test('installs every program, each command pinned to the node that ran the ins
     t.equal(r.status, 0, `${p} --version runs with no node on PATH`)
     t.match(r.stdout, /^\d+\.\d+\.\d+/, `${p} --version prints the version`)
   }
+  const doc = join(prefix, 'share/doc/popchain')
+  t.ok(readdirSync(doc).includes('launch-systemd.md'), "the docs, where the units' Documentation= points")
+  t.same(readdirSync(join(doc, 'systemd')).sort(), ['pop3.socket', 'pop3@.service', 'pop3s.socket', 'pop3s@.service'], 'the example units')
   const again = install(['--prefix', prefix, 'pop-maildir'])
   t.equal(again.status, 0, 'installing again over an install works')
   t.notOk(readdirSync(join(prefix, 'lib/popchain')).some((f) => f.endsWith('.new') || f.endsWith('.old')), 'no leftovers')
