@@ -98,6 +98,7 @@ const starttls = async (c: Config): Promise<number> => {
   for (const s of [ctl, toChild, fromChild]) s.on('error', () => {})
   const ended = status(child)
   let wire: Duplex | undefined
+  let secure = false
   const session = command(ctl).then(async (cmd) => {
     if (cmd === null) return
     if (cmd !== 'y' && cmd !== 'Y') {
@@ -118,11 +119,14 @@ const starttls = async (c: Config): Promise<number> => {
       refused(e, peer)
       return
     }
+    secure = true
     if (cmd === 'Y') ctl.end(infoRecord(tlsInfo(sock)))
     await relay(sock, toChild, fromChild, c.timeout)
   })
   const code = await ended
   ctl.destroy()
+  // A child gone during the handshake: nobody is left to talk to.
+  if (wire !== undefined && !secure) wire.destroy()
   if (wire !== undefined) await session
   return code
 }
