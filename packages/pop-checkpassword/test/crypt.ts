@@ -5,15 +5,18 @@ import { md5Crypt } from '../src/md5-crypt.js'
 import { shaCrypt } from '../src/sha-crypt.js'
 import { unsupported, vectors, wrong } from './fixtures/vectors.js'
 
-const methods = [...new Set(vectors.map((v) => `${v.method} ${v.opts}`.trim()))]
+// yescrypt's vectors are in crypt-yescrypt.ts: they are slow, and tap runs files in parallel.
+const methods = [
+  ...new Set(
+    vectors.filter((v) => v.method !== 'yescrypt').map((v) => `${v.method} ${v.opts}`.trim()),
+  ),
+]
 for (const m of methods) {
   t.test(m, async (t) => {
     for (const v of vectors.filter((v) => `${v.method} ${v.opts}`.trim() === m)) {
       const label = `${v.password.length} bytes ${v.password.toString('latin1').slice(0, 12)}`
       t.equal(await verifyCrypt(v.password, v.hash), true, `right: ${label}`)
-      // A wrong yescrypt password costs a second: check one per method.
-      if (!v.method.startsWith('yescrypt') || v.password.length === 1 || v.password.length === 100)
-        t.equal(await verifyCrypt(wrong(v.password), v.hash), false, `wrong: ${label}`)
+      t.equal(await verifyCrypt(wrong(v.password), v.hash), false, `wrong: ${label}`)
     }
   })
 }
