@@ -62,6 +62,23 @@ t.test('pipelined login burst to the full chain, one write (harness launcher)', 
   )
 })
 
+t.test('AUTH PLAIN with an initial response, pipelined with the commands after it', async (t) => {
+  const w = makeWorld(t)
+  const s = await serve(ours(w), { env: w.env })
+  t.teardown(() => s.close())
+  const c = await Client.connect(s.port)
+  await c.line()
+  const plain = Buffer.from(`\0${USER}\0${PASS}`, 'latin1').toString('base64')
+  c.send(`AUTH PLAIN ${plain}\r\nSTAT\r\nQUIT\r\n`)
+  const lines = (await c.untilClosed()).split('\r\n')
+  t.match(lines[0], /^\+OK/, 'AUTH: the mailbox stage answers')
+  t.match(lines[1], /^\+OK 4 \d+/, 'STAT')
+  t.match(lines[2], /^\+OK/, 'QUIT')
+  t.equal(lines.length, 4)
+  await s.close()
+  t.match(s.stderr(), /info: session ended: ip=127\.0\.0\.1 mech=PLAIN user=alice \(exit 0\)/)
+})
+
 t.test('pipelined login burst under the real tcpserver', async (t) => {
   if (!need(t, 'tcpserver')) return
   const w = makeWorld(t)
