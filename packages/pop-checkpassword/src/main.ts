@@ -65,6 +65,20 @@ const apopSecretOf = (o: Opts, name: string): Buffer | null => {
   return r === null ? null : plaintextOf(r[1] ?? '')
 }
 
+const throttleOf = (o: Opts, login: Buffer, ip: string | undefined): Throttle | null => {
+  const dir = str(o, 'state-dir')
+  if (dir === undefined) return null
+  const limits = {
+    dir,
+    window: num(o, 'failure-window'),
+    maxUser: num(o, 'max-user-failures'),
+    maxIp: num(o, 'max-ip-failures'),
+    delay: num(o, 'fail-delay'),
+    maxDelay: num(o, 'max-delay'),
+  }
+  return new Throttle(limits, login, ip, Date.now())
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 export const main = async (
@@ -78,23 +92,7 @@ export const main = async (
     const name = creds.login.toString('latin1')
     const ip = env.TCPREMOTEIP ?? env.REMOTE_ADDR
     const who = `${clean(name)}${ip === undefined ? '' : ` from ${clean(ip)}`}`
-    const stateDir = str(opts, 'state-dir')
-    const throttle =
-      stateDir === undefined
-        ? null
-        : new Throttle(
-            {
-              dir: stateDir,
-              window: num(opts, 'failure-window'),
-              maxUser: num(opts, 'max-user-failures'),
-              maxIp: num(opts, 'max-ip-failures'),
-              delay: num(opts, 'fail-delay'),
-              maxDelay: num(opts, 'max-delay'),
-            },
-            creds.login,
-            ip,
-            Date.now(),
-          )
+    const throttle = throttleOf(opts, creds.login, ip)
     const fail = async (why: string): Promise<number> => {
       throttle?.failure()
       info(`login failed for ${who}: ${why}`)
