@@ -164,12 +164,16 @@ export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<
     child.on('exit', (code, signal) => {
       if (signal === null) return done(code ?? EXIT_TEMP)
       for (const [sig, h] of handlers) process.off(sig, h)
-      try {
-        process.kill(process.pid, signal)
-      } catch {
-        // cannot re-raise
-      }
-      setTimeout(() => done(EXIT_SIGNAL_BASE + signalNumber(signal)), 50)
+      // Closing a signal watcher restores the default action only once the loop has turned;
+      // re-raise after that, and fall back to 128 + n if this process survives it.
+      setTimeout(() => {
+        try {
+          process.kill(process.pid, signal)
+        } catch {
+          // cannot re-raise
+        }
+        setTimeout(() => done(EXIT_SIGNAL_BASE + signalNumber(signal)), 1000)
+      }, 10)
     })
   })
 }
