@@ -41,12 +41,13 @@ export const paramsOk = ({ flags, N, r, p, t }: YescryptParams): boolean => {
   if (flags === 0) {
     if (t !== 0) return false
   } else if (flags !== YESCRYPT_WORM && flags !== YESCRYPT_DEFAULTS) return false
-  if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0) return false
+  // As libxcrypt's yescrypt-opt.c (stricter than yescrypt-ref.c): N at least 4, and N / p too.
+  if (!Number.isSafeInteger(N) || N < 4 || (N & (N - 1)) !== 0) return false
   if (r < 1 || p < 1 || r * p >= 2 ** 30) return false
   if (128 * r * (N + p) + 4 * SWORDS * p > MAX_BYTES) return false
   // SMix2's loop count, about N * t, must fit the WebAssembly core's 32-bit counters.
   if (N * (t + 1) * 2 > 2 ** 31) return false
-  if (flags & YESCRYPT_RW && Math.floor(N / p) <= 1) return false
+  if (flags & YESCRYPT_RW && Math.floor(N / p) <= 3) return false
   return true
 }
 

@@ -33,7 +33,9 @@ const parseSetting = (setting: string): Setting | null => {
   let at = r.end
   if (setting[at] !== '$') {
     const have = num(at, 1)
-    if (!have || have.value & ~3) return null
+    // Bit 4 (g, hash upgrades) and bit 8 (NROM, a ROM) cannot be computed; like libxcrypt,
+    // ignore the bits above them.
+    if (!have || have.value & 12) return null
     at = have.end
     if (have.value & 1) {
       const p = num(at, 2)

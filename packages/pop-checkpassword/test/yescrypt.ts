@@ -90,7 +90,7 @@ t.test('malformed and unsupported hashes are false, never thrown', async (t) => 
     `$y$jz5$abcdefgh${d}`, // N log2 cut short
     `$y$jZT$abcdefgh${d}`, // 2^38 blocks: too much memory
     `$y$j7z$abcdefgh${d}`,
-    `$y$j75x$abcdefgh${d}`, // g and NROM bits
+    `$y$j75A.$abcdefgh${d}`, // have = 13: p, g and NROM bits
     `$y$j751.$abcdefgh${d}`, // g: hash upgrades
     `$y$j757.$abcdefgh${d}`, // NROM: a ROM
     `$y$.75/.$abcdefgh${d}`, // t with classic scrypt
@@ -108,6 +108,8 @@ t.test('malformed and unsupported hashes are false, never thrown', async (t) => 
     `$y$j75/${encodeUint32(2 ** 21, 1)}$abcdefgh${d}`, // t: loop counts past 2^31
     `$y$jFT.${encodeUint32(100000, 2)}$abcdefgh${d}`, // p: S-boxes past the memory limit
     `$y$j75.${encodeUint32(1024, 2)}$abcdefgh${d}`, // p = N: N/p too small
+    `$y$j/...$abcdefgh${d}`, // N = 4, p = 2: libxcrypt wants N/p of 4 or more
+    `$y$/./$abcdefgh${d}`, // WORM with N = 2: libxcrypt wants N of 4 or more
   ]
   for (const s of bad) t.equal(yescryptVerify(pw, s), false, JSON.stringify(s))
   t.throws(() => yescryptHash(pw, '$y$jZT$abcdefgh'), RangeError)
