@@ -5,9 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { bin, Client, serve } from '../../pop-lib/test/fixtures/harness.js'
-import { makeWorld, ourChain, readAll, sameMessages, stripTop, lf, MESSAGES, USER, PASS, type World } from '../../../test/fixtures/world.js'
+import { makeWorld, ourChain, stage, readAll, sameMessages, stripTop, lf, MESSAGES, USER, PASS, type World } from '../../../test/fixtures/world.js'
 import { tcpserver } from '../../../test/fixtures/servers.js'
-import { makePki, need, testEnv, type Pki } from './fixtures/tls.js'
+import { makePki, need, overTls, testEnv, type Pki } from './fixtures/tls.js'
 
 const HOST = 'mail.example.org'
 
@@ -121,6 +121,39 @@ if (need(t, 'openssl') !== null) {
       sameMessages(t, readAll(out).map((m) => stripTop(m, ['Received'])), MESSAGES, starttls ? 'STLS' : 'ssl')
       if (starttls) t.match(r.out + r.err, /STLS/, 'fetchmail used STLS')
     }
+  })
+
+  t.test('pop-frontend --require-tls behind pop-tls --starttls: no password in plaintext, then a full session', async (t) => {
+    const w = makeWorld(t)
+    const pki = makePki([HOST])
+    const argv = [...popTls(pki, true), bin('pop-frontend'), '--require-tls', HOST, ...stage.checkpassword(w), ...stage.maildir()]
+    const s = await serve([process.execPath, ...argv], { env: cleanEnv(w) })
+    t.teardown(() => s.close())
+    const c = await Client.connect(s.port)
+    t.match(await c.line(), /^\+OK /)
+    const before = (await c.multi('CAPA')).body!.toString('latin1').split('\r\n')
+    t.ok(before.includes('STLS'), 'STLS offered')
+    t.notOk(before.includes('USER'), 'USER not offered in plaintext')
+    t.match(await c.cmd(`USER ${USER}`), /^-ERR/, 'USER refused in plaintext')
+    t.match(await c.cmd('STLS'), /^\+OK/)
+    const tls = await import('node:tls')
+    const { readFileSync } = await import('node:fs')
+    c.sock.removeAllListeners('data')
+    const sock = await new Promise<import('node:tls').TLSSocket>((resolve, reject) => {
+      const x = tls.connect({ socket: c.sock, ca: readFileSync(pki.ca), servername: HOST }, () => resolve(x))
+      x.once('error', reject)
+    })
+    const tc = overTls(sock)
+    const after = (await tc.multi('CAPA')).body!.toString('latin1').split('\r\n')
+    t.notOk(after.includes('STLS'), 'no STLS inside TLS')
+    t.ok(after.includes('USER'), 'USER offered inside TLS')
+    t.equal(await tc.cmd(`USER ${USER}`), '+OK')
+    t.match(await tc.cmd(`PASS ${PASS}`), /^\+OK/)
+    t.match(await tc.cmd('STAT'), new RegExp(`^\\+OK ${MESSAGES.length} `))
+    const r = await tc.multi('RETR 2')
+    t.equal(lf(r.body!).toString('latin1').split('\n').map((l) => (l.startsWith('.') ? l.slice(1) : l)).join('\n'), MESSAGES[1]!.toString('latin1'))
+    t.match(await tc.cmd('QUIT'), /^\+OK/)
+    t.equal(await tc.untilClosed(), '')
   })
 
   t.test('STARTTLS injection through pop-frontend: the pipelined CAPA is never answered', async (t) => {
