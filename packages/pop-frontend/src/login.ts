@@ -1,5 +1,4 @@
 // One login attempt: run the checkpassword program with the credentials on fd 3 and judge how it ended.
-import { spawn } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { constants } from 'node:os'
 import { EXIT_SIGNAL_BASE, EXIT_TEMP } from '../../pop-lib/src/exit-codes.js'
@@ -52,8 +51,10 @@ const judge = (signalled: boolean, code: number | null, signal: NodeJS.Signals |
  * named by POPCHAIN_AUTHFD. Node gives the child socketpairs for both; read(2) and write(2) treat
  * them as pipes. Resolves when the child has exited and the signal pipe is closed.
  */
-export const runLogin = (argv: string[], creds: Buffer, io: LoginIo): Promise<Verdict> =>
-  new Promise((resolve) => {
+export const runLogin = async (argv: string[], creds: Buffer, io: LoginIo): Promise<Verdict> => {
+  // Loaded at the first login, not at start-up: the greeting goes out sooner.
+  const { spawn } = await import('node:child_process')
+  return new Promise((resolve) => {
     let settled = false
     let grace: NodeJS.Timeout | undefined
     const settle = (v: Verdict): void => {
@@ -110,3 +111,4 @@ export const runLogin = (argv: string[], creds: Buffer, io: LoginIo): Promise<Ve
         }, SIGNAL_GRACE_MS)
     })
   })
+}

@@ -1,5 +1,5 @@
 // One POP3 connection in the AUTHORIZATION state (RFC 1939 section 4): commands, SASL, STLS, login attempts.
-import { randomBytes } from 'node:crypto'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { LineReader, type Line } from '../../pop-lib/src/line-reader.js'
 import { Out } from '../../pop-lib/src/out.js'
 import { encodeCreds } from '../../pop-lib/src/creds.js'
@@ -10,7 +10,6 @@ import { decodeBase64, encodeBase64, parsePlain } from './sasl.js'
 import { runLogin } from './login.js'
 import { remoteAddress } from './peer.js'
 import { parseTlsInfo, startTls, tlsFromEnv, UCSPI_TLS_VARS, type Tls } from './tls.js'
-import { waitInPlace } from './wait.js'
 
 /**
  * Bytes of one line without a line end after which the session ends: exact reading costs a
@@ -28,6 +27,25 @@ type Result = 'ok' | 'bad' | { exit: number }
 class Gone extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Random hex for the greeting's timestamp, from /dev/urandom (node:crypto costs milliseconds of
+ * start-up). Only uniqueness matters here (RFC 1939 section 7), and pid and time give most of it.
+ */
+const randomHex = (n: number): string => {
+  const buf = Buffer.alloc(n)
+  try {
+    const fd = openSync('/dev/urandom', 'r')
+    try {
+      readSync(fd, buf, 0, n, null)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    for (let i = 0; i < n; i++) buf[i] = Math.floor(Math.random() * 256)
+  }
+  return buf.toString('hex')
+}
 
 /** The client on fds 0 and 1 (or the UCSPI-TLS pipes), from greeting to the end. */
 export class Session {
@@ -48,7 +66,7 @@ export class Session {
     this.#env = env
     this.#tls = tlsFromEnv(env)
     this.#stamp = cfg.apop
-      ? `<${process.pid}.${Math.floor(Date.now() / 1000)}.${randomBytes(6).toString('hex')}@${cfg.host}>`
+      ? `<${process.pid}.${Math.floor(Date.now() / 1000)}.${randomHex(6)}@${cfg.host}>`
       : ''
   }
 
@@ -292,14 +310,13 @@ export class Session {
     if (creds === null) return this.#reply('bad', 'credentials too long', 'AUTH')
     this.#attempts++
     const tls = this.#tls.active && this.#tls.offered
+    const waitInPlace = this.#cfg.execWait ? (await import('./wait.js')).waitInPlace : null
     const v = await runLogin(this.#cfg.prog, creds, {
       in: tls ? this.#tls.read : 0,
       out: tls ? this.#tls.write : 1,
       env: this.#childEnv(),
-      onSession: () => {
-        if (this.#cfg.execWait)
-          waitInPlace('pop-frontend', `session ended: ${who} user=${user}`, this.#env)
-      },
+      onSession: () =>
+        waitInPlace?.('pop-frontend', `session ended: ${who} user=${user}`, this.#env),
     })
     if (v.kind === 'session') {
       info(`session ended: ${who} user=${user} (${v.detail})`)
