@@ -4,6 +4,7 @@ import { shadowRefusal } from '../src/shadow-state.js'
 import { systemSource } from '../src/system-source.js'
 import { usersAccount, usersSource } from '../src/users-source.js'
 import { badLoginName } from '../src/login-name.js'
+import { outcome } from './fixtures/login.js'
 import { creds, run } from './fixtures/run.js'
 import { NOBODY, NOGROUP, passHash, world } from './fixtures/world.js'
 
@@ -140,7 +141,7 @@ t.test('login names', async (t) => {
     t.not(badLoginName(Buffer.from(bad, 'latin1')), null, JSON.stringify(bad))
 })
 
-t.test('account states through the program', async (t) => {
+t.test('account states through the login decision', async (t) => {
   const w = world()
   const today = Math.floor(Date.now() / DAY)
   const passwd = ['ok', 'locked', 'expired', 'empty', 'nohash']
@@ -161,15 +162,16 @@ t.test('account states through the program', async (t) => {
     w.file('group', ''),
     'true',
   ]
-  const code = async (name: string, pw: string): Promise<number | null> =>
-    (await run(args, creds(name, pw))).code
-  t.equal(await code('ok', 'pass'), 0)
-  t.equal(await code('ok', 'wrong'), 1)
-  t.equal(await code('locked', 'pass'), 1)
-  t.equal(await code('expired', 'pass'), 1)
-  t.equal(await code('empty', ''), 1)
-  t.equal(await code('nohash', 'pass'), 1)
-  t.equal(await code('unknown', 'pass'), 1)
+  const code = async (name: string, pw: string): Promise<string> => outcome(args, name, pw)
+  t.equal(await code('ok', 'pass'), 'ok: ok')
+  t.equal(await code('ok', 'wrong'), 'refused: wrong password')
+  t.equal(await code('locked', 'pass'), 'refused: locked account')
+  t.equal(await code('expired', 'pass'), 'refused: expired account')
+  t.equal(await code('empty', ''), 'refused: wrong password', 'an empty password never verifies')
+  t.equal(await code('nohash', 'pass'), 'refused: wrong password', 'no shadow entry: a dummy check')
+  t.equal(await code('unknown', 'pass'), 'refused: unknown login')
+  t.equal((await run(args, creds('ok', 'pass'))).code, 0, 'the program agrees')
+  t.equal((await run(args, creds('locked', 'pass'))).code, 1)
   const unreadable = await run(
     ['--passwd', w.file('passwd2', passwd + '\n'), '--shadow', w.dir + '/none', 'true'],
     creds('ok', 'pass'),

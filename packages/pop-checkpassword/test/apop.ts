@@ -2,6 +2,7 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { apopMatches, looksLikeApop } from '../src/apop.js'
+import { outcome } from './fixtures/login.js'
 import { creds, run } from './fixtures/run.js'
 import { NOBODY, NOGROUP, passHash, world } from './fixtures/world.js'
 
@@ -24,7 +25,7 @@ t.test('the RFC 1939 example', async (t) => {
   t.notOk(looksLikeApop(Buffer.from(DIGEST), Buffer.from('')), 'no timestamp')
 })
 
-t.test('through the program', async (t) => {
+t.test('through the login decision', async (t) => {
   const w = world()
   const line = (name: string, stored: string): string =>
     `${name}:${stored}:${NOBODY}:${NOGROUP}::${w.home}:/bin/sh\n`
@@ -36,12 +37,8 @@ t.test('through the program', async (t) => {
       line('hexpw', `{PLAIN}${hexPassword}`),
   )
   const secrets = w.file('apop', 'crypted:{PLAIN}tanstaaf\nmrose:{PLAIN}other\n')
-  const code = async (
-    args: string[],
-    name: string,
-    secret: string,
-    ts = TS,
-  ): Promise<number | null> => (await run([...args, 'true'], creds(name, secret, ts))).code
+  const code = async (args: string[], name: string, secret: string, ts = TS): Promise<number> =>
+    (await outcome(args, name, secret, { ts })).startsWith('ok') ? 0 : 1
   const u = ['--users', users]
   t.equal(await code(u, 'mrose', DIGEST), 0, 'APOP with a {PLAIN} secret')
   t.equal(await code(u, 'mrose', 'tanstaaf'), 0, 'and USER/PASS with it')
@@ -59,4 +56,11 @@ t.test('through the program', async (t) => {
   t.equal(await code(s, 'crypted', 'pass'), 0, 'the password still works')
   t.equal(await code(s, 'mrose', DIGEST), 1, 'the secrets file wins over the users file for APOP')
   t.equal(await code(s, 'mrose', 'tanstaaf'), 0, '... not for the password')
+})
+
+t.test('through the program', async (t) => {
+  const w = world()
+  const users = w.file('users', `mrose:{PLAIN}tanstaaf:${NOBODY}:${NOGROUP}::${w.home}:/bin/sh\n`)
+  t.equal((await run(['--users', users, 'true'], creds('mrose', DIGEST, TS))).code, 0)
+  t.equal((await run(['--users', users, 'true'], creds('mrose', DIGEST, '<2@x>'))).code, 1)
 })
