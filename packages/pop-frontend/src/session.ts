@@ -182,6 +182,9 @@ export class Session {
     const user = this.#user
     this.#user = null
     if (user === null) return this.#reply('bad', 'USER first')
+    // A NUL would end the secret early and let the client write the timestamp field itself:
+    // `PASS digest NUL stamp` would replay an APOP digest sniffed from another connection.
+    if (secret.includes(0)) return this.#reply('bad', 'NUL in the password', 'AUTH')
     return this.#login(user, secret, 'USER')
   }
 

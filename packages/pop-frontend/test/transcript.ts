@@ -78,6 +78,12 @@ t.test('PASS without USER, and USER state ends with PASS', async (t) => {
   t.equal(await c.cmd('USER a'), '+OK')
   t.equal(await c.cmd('PASS x'), '-ERR [AUTH] authentication failed')
   t.equal(await c.cmd('PASS x'), '-ERR USER first')
+  t.equal(await c.cmd('USER a'), '+OK')
+  t.equal(
+    await c.cmd('PASS 0123456789abcdef0123456789abcdef\0<1.2@mail.example.org>'),
+    '-ERR [AUTH] NUL in the password',
+    'no client-chosen timestamp field',
+  )
   t.equal(f.creds(2), null)
   c.close()
 })
