@@ -126,6 +126,7 @@ const blockmix = (): { locals: Code; body: Code } => {
   const lane = (j: number) => 2 + j // v128 x0..x3
   const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
   const a = (j: number) => 16 + j // i32 salsa state
+  const swEnd = 32
   const c: Code = []
   c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
   c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
@@ -136,8 +137,8 @@ const blockmix = (): { locals: Code; body: Code } => {
   for (let j = 0; j < 4; j++)
     c.push(...get(lane(j)), ...get(o), ...ld128(16 * j), ...XOR128, ...set(lane(j)))
   c.push(...get(s2), ...get(w), ...ADD, ...set(sw))
-  for (let round = 0; round < 6; round++) {
-    const keep = round !== 0 && round !== 5
+  // One pwxform round on the 4 lanes; the middle rounds also write each result into S2 at sw.
+  const round = (keep: boolean) => {
     for (let j = 0; j < 4; j++) {
       const xj = lane(j)
       c.push(...get(s0), ...get(xj), ...LANE32(0), ...i32(0xff0), ...AND, ...ADD, ...set(p0))
@@ -147,10 +148,15 @@ const blockmix = (): { locals: Code; body: Code } => {
       c.push(...get(xj), ...get(xj), ...SHUFFLE32(0, 2, 1, 3))
       c.push(...get(xj), ...get(xj), ...SHUFFLE32(1, 3, 0, 2), ...EXTMUL_LOW_U)
       c.push(...get(p0), ...ld128(), ...ADD64X2, ...get(p1), ...ld128(), ...XOR128)
-      if (keep) c.push(...tee(xj), ...st128((round - 1) * 64 + j * 16))
+      if (keep) c.push(...tee(xj), ...st128(j * 16))
       else c.push(...set(xj))
     }
   }
+  round(false)
+  c.push(...get(sw), ...i32(256), ...ADD, ...set(swEnd), ...LOOP)
+  round(true)
+  c.push(...get(sw), ...i32(64), ...ADD, ...tee(sw), ...get(swEnd), ...LTU, ...BR_IF(0), ...END)
+  round(false)
   for (let j = 0; j < 4; j++) c.push(...get(o), ...get(lane(j)), ...st128(16 * j))
   c.push(...get(s2), ...set(tmp), ...get(s1), ...set(s2), ...get(s0), ...set(s1), ...get(tmp))
   c.push(...set(s0), ...get(w), ...i32(256), ...ADD, ...i32(4095), ...AND, ...set(w))
@@ -166,7 +172,7 @@ const blockmix = (): { locals: Code; body: Code } => {
   return {
     locals: vec([
       [4, V128],
-      [26, I32],
+      [27, I32],
     ]),
     body: c,
   }
@@ -249,7 +255,7 @@ const sbox = (): { locals: Code; body: Code } => {
   const [x, s] = [0, 1]
   const a = (j: number) => 2 + j
   const b = (j: number) => 18 + j
-  const [sp, stop] = [34, 35]
+  const [sp, stop, n] = [34, 35, 36]
   const c: Code = [...get(s), ...tee(sp), ...i32(96 * 128), ...ADD, ...set(stop), ...LOOP]
   c.push(...get(sp), ...get(x), ...i32(128), ...COPY)
   for (let half = 0; half < 2; half++) {
@@ -258,7 +264,9 @@ const sbox = (): { locals: Code; body: Code } => {
       else c.push(...get(a(j)))
       c.push(...get(x), ...ld32(64 + at(j)), ...XOR, ...tee(a(j)), ...set(b(j)))
     }
-    salsa(c, a, 8)
+    c.push(...i32(4), ...set(n), ...LOOP)
+    salsa(c, a, 2)
+    c.push(...get(n), ...i32(1), ...SUB, ...tee(n), ...BR_IF(0), ...END)
     for (let j = 0; j < 16; j++) {
       c.push(
         ...get(x),
@@ -271,7 +279,7 @@ const sbox = (): { locals: Code; body: Code } => {
     }
   }
   c.push(...get(sp), ...i32(128), ...ADD, ...tee(sp), ...get(stop), ...LTU, ...BR_IF(0), ...END)
-  return { locals: vec([[34, I32]]), body: c }
+  return { locals: vec([[35, I32]]), body: c }
 }
 
 /** The module: imports env.mem; exports smix1, smix2 and sbox. */
