@@ -25,7 +25,12 @@ const sourceOf = (o: Opts): Source => {
     primaryOnly: o['primary-group-only'] === true,
     now: Date.now,
   }
-  if (o.nss === true) return nssSource({ ...common, dummy: str(o, 'dummy-hash') ?? null })
+  if (o.nss === true)
+    return nssSource({
+      ...common,
+      dummy: str(o, 'dummy-hash') ?? null,
+      localShadow: str(o, 'shadow')!,
+    })
   return systemSource({
     ...common,
     passwd: str(o, 'passwd')!,

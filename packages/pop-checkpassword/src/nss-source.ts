@@ -1,8 +1,9 @@
 // System accounts through NSS (LDAP, sssd, extrausers): `getent passwd` and `getent shadow`, since Node has no getpwnam(3).
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { temp } from '../../pop-lib/src/exit-codes.js'
 import { type Source, DUMMY_HASH } from './account.js'
-import { systemAccount } from './system-source.js'
+import { firstHash, systemAccount } from './system-source.js'
 
 /** getent's exit status for "no such entry". */
 const NOT_FOUND = 2
@@ -27,6 +28,8 @@ export const nssSource = (opts: {
   ignoreAging: boolean
   primaryOnly: boolean
   dummy: string | null
+  /** The local shadow file, read only for the dummy hash. */
+  localShadow: string
   now: () => number
 }): Source => ({
   lookup: (name) => {
@@ -35,6 +38,14 @@ export const nssSource = (opts: {
     const sp = pw[1] === 'x' ? getent('shadow', name) : null
     return systemAccount(pw, sp, opts)
   },
-  dummy: () => opts.dummy ?? DUMMY_HASH,
+  // NSS cannot list accounts cheaply; the local shadow file shows the scheme and cost this host writes.
+  dummy: () => {
+    if (opts.dummy !== null) return opts.dummy
+    try {
+      return firstHash(readFileSync(opts.localShadow, 'latin1'))
+    } catch {
+      return DUMMY_HASH
+    }
+  },
   groups: (account) => (opts.primaryOnly ? [account.gid] : null),
 })

@@ -34,6 +34,13 @@ export const systemAccount = (
   return { name: pw[0]!, stored, uid, gid, home: pw[5] ?? '', shell: pw[6] ?? '', refusal }
 }
 
+/** The first real hash in a shadow file: it has the scheme and cost that passwd(1) writes here. */
+export const firstHash = (shadowText: string): string => {
+  for (const r of records(shadowText))
+    if (r[1] !== undefined && cryptKind(r[1]) !== null) return r[1]
+  return DUMMY_HASH
+}
+
 /** The system account source, reading the files given. */
 export const systemSource = (paths: SystemPaths): Source => {
   let shadowText: string | null = null
@@ -45,12 +52,7 @@ export const systemSource = (paths: SystemPaths): Source => {
       const sp = pw[1] === 'x' ? findRecord(shadow(), name) : null
       return systemAccount(pw, sp, paths)
     },
-    // The first real hash in shadow has the scheme and cost that passwd(1) writes here.
-    dummy: () => {
-      for (const r of records(shadow()))
-        if (r[1] !== undefined && cryptKind(r[1]) !== null) return r[1]
-      return DUMMY_HASH
-    },
+    dummy: () => firstHash(shadow()),
     groups: (account) => {
       if (paths.primaryOnly) return [account.gid]
       const out = [account.gid]

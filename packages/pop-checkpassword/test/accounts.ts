@@ -2,6 +2,8 @@
 import t from 'tap'
 import { shadowRefusal } from '../src/shadow-state.js'
 import { systemSource } from '../src/system-source.js'
+import { nssSource } from '../src/nss-source.js'
+import { DUMMY_HASH } from '../src/account.js'
 import { usersAccount, usersSource } from '../src/users-source.js'
 import { badLoginName } from '../src/login-name.js'
 import { outcome } from './fixtures/login.js'
@@ -177,4 +179,17 @@ t.test('account states through the login decision', async (t) => {
     creds('ok', 'pass'),
   )
   t.equal(unreadable.code, 111, 'shadow that cannot be read: 111')
+})
+
+t.test('the NSS source takes its dummy from the local shadow file', async (t) => {
+  const w = world()
+  const base = { ignoreAging: false, primaryOnly: false, now: () => now }
+  const shadow = w.file('shadow', `root:*:1::::::\nu:${passHash}:1::::::\n`)
+  t.equal(nssSource({ ...base, dummy: null, localShadow: shadow }).dummy(), passHash)
+  t.equal(nssSource({ ...base, dummy: null, localShadow: w.dir + '/none' }).dummy(), DUMMY_HASH)
+  t.equal(nssSource({ ...base, dummy: '$1$x$y', localShadow: shadow }).dummy(), '$1$x$y')
+  t.equal(
+    nssSource({ ...base, dummy: null, localShadow: shadow }).lookup('no-such-user-here'),
+    null,
+  )
 })
