@@ -1,7 +1,16 @@
 // The interoperability matrix: popchain's stages mixed with the classic ones (Debian cvm, mailfront).
 import t from 'tap'
 import { Client } from '../packages/pop-lib/test/fixtures/harness.js'
-import { makeWorld, stage, sameMessages, MESSAGES, NAMES, USER, PASS, type World } from './fixtures/world.js'
+import {
+  makeWorld,
+  stage,
+  sameMessages,
+  MESSAGES,
+  NAMES,
+  USER,
+  PASS,
+  type World,
+} from './fixtures/world.js'
 import { tcpserver, fetchAll, need } from './fixtures/servers.js'
 
 interface Row {
@@ -57,7 +66,8 @@ for (const row of rows) {
     if (!need(t, 'tcpserver') || !row.tools.every((x) => need(t, x))) return
     const w = makeWorld(t)
     const s = await tcpserver(t, ['-R', '-H'], row.argv(w), w.env)
-    const want = row.extraCrlf === true ? MESSAGES.map((m) => Buffer.concat([m, Buffer.from('\n')])) : MESSAGES
+    const want =
+      row.extraCrlf === true ? MESSAGES.map((m) => Buffer.concat([m, Buffer.from('\n')])) : MESSAGES
     const keep = await fetchAll(s.port)
     t.match(keep.login, /^\+OK/, 'logged in')
     t.same(
@@ -65,7 +75,12 @@ for (const row of rows) {
       NAMES,
       'UIDLs are the file names',
     )
-    sameMessages(t, keep.messages, want, row.extraCrlf === true ? 'keep (plus the known extra CRLF)' : 'keep')
+    sameMessages(
+      t,
+      keep.messages,
+      want,
+      row.extraCrlf === true ? 'keep (plus the known extra CRLF)' : 'keep',
+    )
     t.equal(w.list().length, MESSAGES.length, 'QUIT without DELE deletes nothing')
 
     const bad = await fetchAll(s.port, { pass: 'wrong' })
@@ -78,7 +93,11 @@ for (const row of rows) {
       c.send(`USER ${USER}\r\nPASS ${PASS}\r\nSTAT\r\nNOOP\r\nQUIT\r\n`)
       const lines = [await c.line(), await c.line(), await c.line(), await c.line(), await c.line()]
       c.close()
-      t.match(lines, [/^\+OK/, /^\+OK/, new RegExp(`^\\+OK ${MESSAGES.length} `), /^\+OK/, /^\+OK/], 'a pipelined burst across the login gets every reply')
+      t.match(
+        lines,
+        [/^\+OK/, /^\+OK/, new RegExp(`^\\+OK ${MESSAGES.length} `), /^\+OK/, /^\+OK/],
+        'a pipelined burst across the login gets every reply',
+      )
     }
 
     const del = await fetchAll(s.port, { dele: true })
@@ -89,7 +108,10 @@ for (const row of rows) {
     if (row.argv(w)[0] === stage.frontend()[0]) {
       // whatever the later stages, pop-frontend logs the one failed login, with the address,
       // and none of the good sessions as failed (the login signal, or else the exit status)
-      const failed = s.log().split('\n').filter((l) => /^pop-frontend\[\d+\]: .*fail/i.test(l))
+      const failed = s
+        .log()
+        .split('\n')
+        .filter((l) => /^pop-frontend\[\d+\]: .*fail/i.test(l))
       t.equal(failed.length, 1, `one failed login logged: ${failed.join(' | ')}`)
       t.match(failed[0] ?? '', /127\.0\.0\.1/, 'with the address')
       t.match(failed[0] ?? '', /alice/, 'and the login name')

@@ -7,63 +7,103 @@ import { rmSync } from 'node:fs'
 import type { Test } from 'tap'
 import { ROOT, bin } from '../packages/pop-lib/test/fixtures/harness.js'
 import { makePki } from '../packages/pop-tls/test/fixtures/tls.js'
-import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, lf, MESSAGES, HOST, USER, PASS, type World } from './fixtures/world.js'
+import {
+  makeWorld,
+  chainUnderTest,
+  recorder,
+  readRecords,
+  sameMessages,
+  lf,
+  MESSAGES,
+  HOST,
+  USER,
+  PASS,
+  type World,
+} from './fixtures/world.js'
 import { startServer, fetchAll, need, failedLogin } from './fixtures/servers.js'
 
 // like systemd, systemd-socket-activate gives the service a clean environment (HOME, TERM, PATH):
 // the classic chain's cvm-pwfile needs its variable passed, as a unit's Environment= would
 const passEnv = ['-E', 'CVM_PWFILE_PATH']
 
-t.test('systemd-socket-activate --inetd -a: fds 0/1 are the connection, stderr is the journal', async (t) => {
-  const ssa = need(t, 'systemd-socket-activate')
-  if (!ssa) return
-  const w = makeWorld(t)
-  const rec = recorder(w)
-  const s = await startServer(
-    t,
-    (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...passEnv, ...chainUnderTest(w, rec.argv)], env: w.env }),
-    /Listening on 127\.0\.0\.1:\d+/,
-  )
-  const keep = await fetchAll(s.port)
-  sameMessages(t, keep.messages, MESSAGES, 'keep')
-  const bad = await fetchAll(s.port, { pass: 'not-the-password' })
-  t.match(bad.login, /^-ERR/, 'a wrong password is refused')
-  // systemd-socket-activate sets no REMOTE_ADDR (systemd does): the address must come from the socket
-  await s.waitLog(failedLogin('127.0.0.1'), 20000).then(
-    () => t.pass('the failed login is logged with the address taken from the socket'),
-    (e: Error) => t.fail(e.message),
-  )
-  const del = await fetchAll(s.port, { dele: true })
-  sameMessages(t, del.messages, MESSAGES, 'delete')
-  t.same(w.list(), [], 'the Maildir is empty after DELE and QUIT')
-  await s.close()
-  const records = readRecords(rec.dir)
-  t.equal(records.length, 2, 'the stage after login ran twice')
-  t.notMatch(s.log(), /not-the-password/, 'never the password')
-})
+t.test(
+  'systemd-socket-activate --inetd -a: fds 0/1 are the connection, stderr is the journal',
+  async (t) => {
+    const ssa = need(t, 'systemd-socket-activate')
+    if (!ssa) return
+    const w = makeWorld(t)
+    const rec = recorder(w)
+    const s = await startServer(
+      t,
+      (port) => ({
+        cmd: ssa,
+        args: [
+          '--inetd',
+          '-a',
+          '-l',
+          `127.0.0.1:${port}`,
+          ...passEnv,
+          ...chainUnderTest(w, rec.argv),
+        ],
+        env: w.env,
+      }),
+      /Listening on 127\.0\.0\.1:\d+/,
+    )
+    const keep = await fetchAll(s.port)
+    sameMessages(t, keep.messages, MESSAGES, 'keep')
+    const bad = await fetchAll(s.port, { pass: 'not-the-password' })
+    t.match(bad.login, /^-ERR/, 'a wrong password is refused')
+    // systemd-socket-activate sets no REMOTE_ADDR (systemd does): the address must come from the socket
+    await s.waitLog(failedLogin('127.0.0.1'), 20000).then(
+      () => t.pass('the failed login is logged with the address taken from the socket'),
+      (e: Error) => t.fail(e.message),
+    )
+    const del = await fetchAll(s.port, { dele: true })
+    sameMessages(t, del.messages, MESSAGES, 'delete')
+    t.same(w.list(), [], 'the Maildir is empty after DELE and QUIT')
+    await s.close()
+    const records = readRecords(rec.dir)
+    t.equal(records.length, 2, 'the stage after login ran twice')
+    t.notMatch(s.log(), /not-the-password/, 'never the password')
+  },
+)
 
-t.test('REMOTE_ADDR and REMOTE_PORT, as systemd sets them for Accept=yes, reach the log', async (t) => {
-  const ssa = need(t, 'systemd-socket-activate')
-  if (!ssa) return
-  const w = makeWorld(t)
-  // 192.0.2.7 (TEST-NET-1) cannot be the socket's peer: seeing it proves the variable was used
-  const s = await startServer(
-    t,
-    (port) => ({
-      cmd: ssa,
-      args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, '-E', 'REMOTE_ADDR=192.0.2.7', '-E', 'REMOTE_PORT=4711', ...passEnv, ...chainUnderTest(w)],
-      env: w.env,
-    }),
-    /Listening on 127\.0\.0\.1:\d+/,
-  )
-  const bad = await fetchAll(s.port, { pass: 'not-the-password' })
-  t.match(bad.login, /^-ERR/, 'a wrong password is refused')
-  await s.waitLog(failedLogin('192.0.2.7'), 20000).then(
-    () => t.pass('the failed login is logged with REMOTE_ADDR'),
-    (e: Error) => t.fail(e.message),
-  )
-  await s.close()
-})
+t.test(
+  'REMOTE_ADDR and REMOTE_PORT, as systemd sets them for Accept=yes, reach the log',
+  async (t) => {
+    const ssa = need(t, 'systemd-socket-activate')
+    if (!ssa) return
+    const w = makeWorld(t)
+    // 192.0.2.7 (TEST-NET-1) cannot be the socket's peer: seeing it proves the variable was used
+    const s = await startServer(
+      t,
+      (port) => ({
+        cmd: ssa,
+        args: [
+          '--inetd',
+          '-a',
+          '-l',
+          `127.0.0.1:${port}`,
+          '-E',
+          'REMOTE_ADDR=192.0.2.7',
+          '-E',
+          'REMOTE_PORT=4711',
+          ...passEnv,
+          ...chainUnderTest(w),
+        ],
+        env: w.env,
+      }),
+      /Listening on 127\.0\.0\.1:\d+/,
+    )
+    const bad = await fetchAll(s.port, { pass: 'not-the-password' })
+    t.match(bad.login, /^-ERR/, 'a wrong password is refused')
+    await s.waitLog(failedLogin('192.0.2.7'), 20000).then(
+      () => t.pass('the failed login is logged with REMOTE_ADDR'),
+      (e: Error) => t.fail(e.message),
+    )
+    await s.close()
+  },
+)
 
 const UNITS = join(ROOT, 'docs/systemd')
 
@@ -71,17 +111,33 @@ t.test('the shipped units pass systemd-analyze verify', async (t) => {
   const analyze = need(t, 'systemd-analyze')
   if (!analyze) return
   for (const socket of ['pop3.socket', 'pop3s.socket']) {
-    const r = spawnSync(analyze, ['verify', join(UNITS, socket)], { encoding: 'latin1', cwd: UNITS })
-    t.equal(r.status, 0, `systemd-analyze verify ${socket}${r.status === 0 ? '' : `\n${r.stdout}${r.stderr}`}`)
+    const r = spawnSync(analyze, ['verify', join(UNITS, socket)], {
+      encoding: 'latin1',
+      cwd: UNITS,
+    })
+    t.equal(
+      r.status,
+      0,
+      `systemd-analyze verify ${socket}${r.status === 0 ? '' : `\n${r.stdout}${r.stderr}`}`,
+    )
     t.equal(r.stderr.trim(), '', `${socket}: no warnings`)
   }
 })
 
 /** A unit's ExecStart= with this checkout's programs, the test's users file and certificate. */
-const unitLine = (t: Test, w: World, unitName: string, files: Map<string, string> = new Map()): string[] => {
+const unitLine = (
+  t: Test,
+  w: World,
+  unitName: string,
+  files: Map<string, string> = new Map(),
+): string[] => {
   const unit = readFileSync(join(UNITS, unitName), 'latin1')
   t.match(unit, /^StandardInput=socket$/m, `${unitName}: StandardInput=socket`)
-  t.match(unit, /^StandardError=journal$/m, `${unitName}: StandardError=journal (not the default, a copy of the socket)`)
+  t.match(
+    unit,
+    /^StandardError=journal$/m,
+    `${unitName}: StandardError=journal (not the default, a copy of the socket)`,
+  )
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(' ') ?? []
   t.comment(`ExecStart=${exec.join(' ')}`)
   return exec.flatMap((a) => {
@@ -99,7 +155,11 @@ t.test("pop3@.service's ExecStart line serves mail under systemd-socket-activate
   t.equal(argv[0], bin('pop-frontend'), 'the chain starts with pop-frontend')
   const s = await startServer(
     t,
-    (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv], env: w.env }),
+    (port) => ({
+      cmd: ssa,
+      args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv],
+      env: w.env,
+    }),
     /Listening on 127\.0\.0\.1:\d+/,
   )
   const f = await fetchAll(s.port, { dele: true })
@@ -122,16 +182,33 @@ t.test("pop3s@.service's ExecStart line serves mail over TLS (curl pop3s://)", a
   t.equal(argv[0], bin('pop-tls'), 'the chain starts with pop-tls')
   const s = await startServer(
     t,
-    (port) => ({ cmd: ssa, args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv], env: w.env }),
+    (port) => ({
+      cmd: ssa,
+      args: ['--inetd', '-a', '-l', `127.0.0.1:${port}`, ...argv],
+      env: w.env,
+    }),
     /Listening on 127\.0\.0\.1:\d+/,
   )
   const got = MESSAGES.map((_, i) => {
     const r = spawnSync(
       'curl',
-      ['-sS', '--cacert', pki.ca, '--resolve', `${HOST}:${s.port}:127.0.0.1`, '-u', `${USER}:${PASS}`, `pop3s://${HOST}:${s.port}/${i + 1}`],
+      [
+        '-sS',
+        '--cacert',
+        pki.ca,
+        '--resolve',
+        `${HOST}:${s.port}:127.0.0.1`,
+        '-u',
+        `${USER}:${PASS}`,
+        `pop3s://${HOST}:${s.port}/${i + 1}`,
+      ],
       { timeout: 30000 },
     )
-    t.equal(r.status, 0, `pop3s RETR ${i + 1}${r.status === 0 ? '' : `\n${r.stderr.toString()}\n${s.log()}`}`)
+    t.equal(
+      r.status,
+      0,
+      `pop3s RETR ${i + 1}${r.status === 0 ? '' : `\n${r.stderr.toString()}\n${s.log()}`}`,
+    )
     return lf(r.stdout)
   })
   sameMessages(t, got, MESSAGES, 'over TLS, certificate checked')

@@ -5,7 +5,17 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { Client } from '../packages/pop-lib/test/fixtures/harness.js'
-import { makeWorld, chainUnderTest, recorder, readRecords, sameMessages, MESSAGES, NAMES, USER, PASS } from './fixtures/world.js'
+import {
+  makeWorld,
+  chainUnderTest,
+  recorder,
+  readRecords,
+  sameMessages,
+  MESSAGES,
+  NAMES,
+  USER,
+  PASS,
+} from './fixtures/world.js'
 import { tcpserver, fetchAll, need } from './fixtures/servers.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -34,28 +44,31 @@ t.test('the canonical line: tcpserver -R -H 127.0.0.1 PORT chain', async (t) => 
   t.match(s.log(), /tcpserver: ok \d+ .*:127\.0\.0\.1::\d+/, 'tcpserver logged the connections')
 })
 
-t.test('-R and -H leave TCPREMOTEINFO and TCPREMOTEHOST unset, -l names the local host', async (t) => {
-  if (!need(t, 'tcpserver')) return
-  for (const flags of [['-R', '-H', '-l', 'pop.example.org']]) {
-    const w = makeWorld(t)
-    const rec = recorder(w)
-    const s = await tcpserver(t, flags, chainUnderTest(w, rec.argv), w.env)
-    const f = await fetchAll(s.port)
-    t.match(f.login, /^\+OK/)
-    await s.close()
-    const [r] = readRecords(rec.dir)
-    if (r === undefined) {
-      t.fail('the recording stage never ran')
-      continue
+t.test(
+  '-R and -H leave TCPREMOTEINFO and TCPREMOTEHOST unset, -l names the local host',
+  async (t) => {
+    if (!need(t, 'tcpserver')) return
+    for (const flags of [['-R', '-H', '-l', 'pop.example.org']]) {
+      const w = makeWorld(t)
+      const rec = recorder(w)
+      const s = await tcpserver(t, flags, chainUnderTest(w, rec.argv), w.env)
+      const f = await fetchAll(s.port)
+      t.match(f.login, /^\+OK/)
+      await s.close()
+      const [r] = readRecords(rec.dir)
+      if (r === undefined) {
+        t.fail('the recording stage never ran')
+        continue
+      }
+      t.equal(r.env.get('PROTO'), 'TCP')
+      t.equal(r.env.get('TCPREMOTEIP'), '127.0.0.1')
+      t.equal(r.env.get('TCPLOCALPORT'), String(s.port))
+      t.notOk(r.env.has('TCPREMOTEINFO'), `${flags.join(' ')}: no TCPREMOTEINFO`)
+      t.notOk(r.env.has('TCPREMOTEHOST'), '-H: no TCPREMOTEHOST')
+      t.equal(r.env.get('TCPLOCALHOST'), 'pop.example.org', '-l sets TCPLOCALHOST')
     }
-    t.equal(r.env.get('PROTO'), 'TCP')
-    t.equal(r.env.get('TCPREMOTEIP'), '127.0.0.1')
-    t.equal(r.env.get('TCPLOCALPORT'), String(s.port))
-    t.notOk(r.env.has('TCPREMOTEINFO'), `${flags.join(' ')}: no TCPREMOTEINFO`)
-    t.notOk(r.env.has('TCPREMOTEHOST'), '-H: no TCPREMOTEHOST')
-    t.equal(r.env.get('TCPLOCALHOST'), 'pop.example.org', '-l sets TCPLOCALHOST')
-  }
-})
+  },
+)
 
 t.test('-c 1: a second connection is not served until the first ends', async (t) => {
   if (!need(t, 'tcpserver')) return
@@ -83,7 +96,10 @@ t.test('tcprules: deny an address, set a variable for a network', async (t) => {
   if (!need(t, 'tcpserver') || !need(t, 'tcprules')) return
   const w = makeWorld(t)
   // a rule can set any option's variable for a network: here, no APOP timestamp in the greeting
-  const rules = w.file('pop3.rules', '127.0.0.2:deny\n127.:allow,POPNET="loopback",POP_FRONTEND_APOP="no"\n:deny\n')
+  const rules = w.file(
+    'pop3.rules',
+    '127.0.0.2:deny\n127.:allow,POPNET="loopback",POP_FRONTEND_APOP="no"\n:deny\n',
+  )
   const cdb = join(w.dir, 'pop3.cdb')
   const made = spawnSync('tcprules', [cdb, `${cdb}.tmp`], { input: readFileSync(rules) })
   t.equal(made.status, 0, `tcprules ${cdb} ${cdb}.tmp < ${rules}`)
@@ -107,6 +123,10 @@ t.test('tcprules: deny an address, set a variable for a network', async (t) => {
   await s.close()
   const records = readRecords(rec.dir)
   t.equal(records.length, 1, 'the chain ran once, for 127.0.0.1 only')
-  t.equal(records[0]?.env.get('POPNET'), 'loopback', 'the rule variable reached the stage after login')
+  t.equal(
+    records[0]?.env.get('POPNET'),
+    'loopback',
+    'the rule variable reached the stage after login',
+  )
   t.equal(records[0]?.env.get('TCPREMOTEIP'), '127.0.0.1')
 })
