@@ -22,7 +22,10 @@ const read = (file: string): Buffer => {
   try {
     return readFileSync(file)
   } catch (e) {
-    throw new ExitError(EXIT_TEMP, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+    throw new ExitError(
+      EXIT_TEMP,
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    )
   }
 }
 
@@ -31,16 +34,22 @@ const context = (cert: string, key: string): tls.SecureContext => {
     return tls.createSecureContext({ ...BASE, cert: read(cert), key: read(key) })
   } catch (e) {
     if (e instanceof ExitError) throw e
-    throw new ExitError(EXIT_TEMP, `bad certificate or key in ${cert}, ${key}: ${(e as Error).message}`)
+    throw new ExitError(
+      EXIT_TEMP,
+      `bad certificate or key in ${cert}, ${key}: ${(e as Error).message}`,
+    )
   }
 }
 
 /** The context for a connection before SNI: the default pair, or one without a certificate. */
 export const defaultContext = (src: CertSources): tls.SecureContext =>
-  src.cert !== undefined && src.key !== undefined ? context(src.cert, src.key) : tls.createSecureContext(BASE)
+  src.cert !== undefined && src.key !== undefined
+    ? context(src.cert, src.key)
+    : tls.createSecureContext(BASE)
 
 /** A host name as it may appear in SNI (RFC 6066 section 3): letters, digits, hyphens, dots. */
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
 
 /** The names to look for, most specific first: the name itself, then the wildcard one level up. */
 export const candidates = (servername: string): string[] => {
@@ -51,7 +60,10 @@ export const candidates = (servername: string): string[] => {
 }
 
 /** Finds the certificate and key files for a name, or null. */
-export const lookup = (src: CertSources, servername: string): { cert: string; key: string } | null => {
+export const lookup = (
+  src: CertSources,
+  servername: string,
+): { cert: string; key: string } | null => {
   for (const name of candidates(servername)) {
     const cert = src.env[`CERTFILE:${name}`]
     const key = src.env[`KEYFILE:${name}`]

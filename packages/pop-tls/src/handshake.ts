@@ -23,7 +23,11 @@ const reason = (e: Error): string => {
  * Runs the handshake as server on net; resolves with the TLS socket once it is secure. Rejects
  * with HandshakeError when the client fails it, closes, or stays silent for timeout seconds.
  */
-export const handshake = (net: Duplex, src: CertSources, timeout: number): Promise<tls.TLSSocket> => {
+export const handshake = (
+  net: Duplex,
+  src: CertSources,
+  timeout: number,
+): Promise<tls.TLSSocket> => {
   let local: ExitError | undefined
   const secureContext = defaultContext(src)
   const sock = new tls.TLSSocket(net, {

@@ -12,14 +12,33 @@ import { relay } from './relay.js'
 import { network } from './wire.js'
 
 const SPEC: CommandSpec = {
-  usage: 'pop-tls [--starttls] [--cert FILE --key FILE] [--certdir DIR] [--timeout SECONDS] PROG [ARGS...]',
+  usage:
+    'pop-tls [--starttls] [--cert FILE --key FILE] [--certdir DIR] [--timeout SECONDS] PROG [ARGS...]',
   minArgs: 1,
   options: {
-    cert: { type: 'string', describe: 'certificate chain (PEM), read for each connection', env: 'CERTFILE' },
+    cert: {
+      type: 'string',
+      describe: 'certificate chain (PEM), read for each connection',
+      env: 'CERTFILE',
+    },
     key: { type: 'string', describe: 'private key (PEM) of --cert', env: 'KEYFILE' },
-    certdir: { type: 'string', describe: 'directory of NAME.pem and NAME.key pairs chosen by SNI', env: 'POPTLS_CERTDIR' },
-    starttls: { type: 'boolean', describe: 'run PROG at once and start TLS when it asks (UCSPI-TLS)', env: 'POPTLS_STARTTLS', default: false },
-    timeout: { type: 'number', describe: 'seconds allowed for the handshake and for the last output', env: 'POPTLS_TIMEOUT', default: 60 },
+    certdir: {
+      type: 'string',
+      describe: 'directory of NAME.pem and NAME.key pairs chosen by SNI',
+      env: 'POPTLS_CERTDIR',
+    },
+    starttls: {
+      type: 'boolean',
+      describe: 'run PROG at once and start TLS when it asks (UCSPI-TLS)',
+      env: 'POPTLS_STARTTLS',
+      default: false,
+    },
+    timeout: {
+      type: 'number',
+      describe: 'seconds allowed for the handshake and for the last output',
+      env: 'POPTLS_TIMEOUT',
+      default: 60,
+    },
   },
 }
 
@@ -37,7 +56,12 @@ interface Config {
 
 /** The client's address: from the launcher (tcpserver, systemd), else from the socket itself (inetd). */
 const remote = (env: NodeJS.ProcessEnv, wire: Duplex): string =>
-  clean(env.TCPREMOTEIP ?? env.REMOTE_ADDR ?? (wire instanceof Socket ? wire.remoteAddress?.replace(/^::ffff:/, '') : undefined) ?? 'unknown')
+  clean(
+    env.TCPREMOTEIP ??
+      env.REMOTE_ADDR ??
+      (wire instanceof Socket ? wire.remoteAddress?.replace(/^::ffff:/, '') : undefined) ??
+      'unknown',
+  )
 
 /** Logs a failed handshake; a local cause (unreadable certificate) ends the program with its code. */
 const refused = (e: unknown, peer: string): void => {
@@ -88,7 +112,12 @@ const command = (ctl: Socket): Promise<string | null> =>
  * whatever the client sent after STLS then reaches the TLS parser, never a command parser.
  */
 const starttls = async (c: Config): Promise<number> => {
-  const env = { ...scrub(c.env), SSLCTLFD: String(CTL_FD), SSLREADFD: String(READ_FD), SSLWRITEFD: String(WRITE_FD) }
+  const env = {
+    ...scrub(c.env),
+    SSLCTLFD: String(CTL_FD),
+    SSLREADFD: String(READ_FD),
+    SSLWRITEFD: String(WRITE_FD),
+  }
   const stdio = [0, 1, 2, 'ignore', 'ignore', 'pipe', 'pipe', 'pipe'] as const
   const child = start(c.args, env, [...stdio])
   const fds = child.stdio as unknown as Socket[]
@@ -131,7 +160,10 @@ const starttls = async (c: Config): Promise<number> => {
   return code
 }
 
-export const main = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> => {
+export const main = async (
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> => {
   const { opts, args } = await parseCommandLine('pop-tls', SPEC, argv, env)
   const src: CertSources = { env }
   for (const k of ['cert', 'key', 'certdir'] as const) {

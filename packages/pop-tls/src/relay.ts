@@ -8,7 +8,12 @@ import type { Duplex, Readable, Writable } from 'node:stream'
  * it, or the connection broke, or linger seconds after the child's output ended (a client that
  * stopped reading).
  */
-export const relay = (sock: Duplex, toChild: Writable, fromChild: Readable, linger: number): Promise<void> => {
+export const relay = (
+  sock: Duplex,
+  toChild: Writable,
+  fromChild: Readable,
+  linger: number,
+): Promise<void> => {
   const quiet = (): void => {}
   toChild.on('error', quiet)
   fromChild.on('error', quiet)

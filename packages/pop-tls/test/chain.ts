@@ -5,7 +5,19 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { bin, Client, serve } from '../../pop-lib/test/fixtures/harness.js'
-import { makeWorld, ourChain, stage, readAll, sameMessages, stripTop, lf, MESSAGES, USER, PASS, type World } from '../../../test/fixtures/world.js'
+import {
+  makeWorld,
+  ourChain,
+  stage,
+  readAll,
+  sameMessages,
+  stripTop,
+  lf,
+  MESSAGES,
+  USER,
+  PASS,
+  type World,
+} from '../../../test/fixtures/world.js'
 import { tcpserver } from '../../../test/fixtures/servers.js'
 import { makePki, need, overTls, testEnv, type Pki } from './fixtures/tls.js'
 
@@ -15,11 +27,21 @@ const HOST = 'mail.example.org'
 const cleanEnv = (w: World): NodeJS.ProcessEnv => testEnv({ CVM_PWFILE_PATH: w.cvmPwfile })
 
 const popTls = (pki: Pki, starttls: boolean): string[] => [
-  bin('pop-tls'), ...(starttls ? ['--starttls'] : []), '--cert', pki.cert(HOST), '--key', pki.key(HOST),
+  bin('pop-tls'),
+  ...(starttls ? ['--starttls'] : []),
+  '--cert',
+  pki.cert(HOST),
+  '--key',
+  pki.key(HOST),
 ]
 
 /** Runs a client to completion (killed after 60 s), without blocking the launcher in this process. */
-const run = (cmd: string, args: string[], input = '', env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; out: string; err: string }> =>
+const run = (
+  cmd: string,
+  args: string[],
+  input = '',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; out: string; err: string }> =>
   new Promise((resolve) => {
     const p = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60000 })
     let out = ''
@@ -37,7 +59,11 @@ const second = (out: string): string => {
   const at = out.indexOf('From: carol@example.org')
   const end = out.indexOf('\r\n.\r\n', at)
   if (at < 0 || end < 0) return `(not found in ${JSON.stringify(out.slice(0, 400))})`
-  return out.slice(at, end + 2).split('\r\n').map((l) => (l.startsWith('.') ? l.slice(1) : l)).join('\n')
+  return out
+    .slice(at, end + 2)
+    .split('\r\n')
+    .map((l) => (l.startsWith('.') ? l.slice(1) : l))
+    .join('\n')
 }
 
 const SESSION = `USER ${USER}\r\nPASS ${PASS}\r\nRETR 2\r\nQUIT\r\n`
@@ -59,7 +85,21 @@ if (need(t, 'openssl') !== null) {
   t.test('openssl s_client -connect (port 995 style) under tcpserver', async (t) => {
     if (need(t, 'tcpserver') === null) return
     const { pki, port, log } = await setup(t, false)
-    const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-quiet', '-servername', HOST, '-CAfile', pki.ca, '-verify_return_error'], SESSION)
+    const r = await run(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-quiet',
+        '-servername',
+        HOST,
+        '-CAfile',
+        pki.ca,
+        '-verify_return_error',
+      ],
+      SESSION,
+    )
     t.equal(r.status, 0, `s_client succeeded${r.status === 0 ? '' : r.err + log()}`)
     t.match(r.out, /^\+OK <[^>]+@mail\.example\.org>\r\n/)
     t.equal(second(r.out), MESSAGES[1]!.toString('latin1'), 'message 2 byte-identical')
@@ -69,7 +109,23 @@ if (need(t, 'openssl') !== null) {
   t.test('openssl s_client -starttls pop3 (port 110 style) under tcpserver', async (t) => {
     if (need(t, 'tcpserver') === null) return
     const { pki, port, log } = await setup(t, true)
-    const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-starttls', 'pop3', '-quiet', '-servername', HOST, '-CAfile', pki.ca, '-verify_return_error'], SESSION)
+    const r = await run(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-starttls',
+        'pop3',
+        '-quiet',
+        '-servername',
+        HOST,
+        '-CAfile',
+        pki.ca,
+        '-verify_return_error',
+      ],
+      SESSION,
+    )
     t.equal(r.status, 0, `s_client succeeded${r.status === 0 ? '' : r.err + log()}`)
     t.equal(second(r.out), MESSAGES[1]!.toString('latin1'), 'message 2 byte-identical')
   })
@@ -79,9 +135,23 @@ if (need(t, 'openssl') !== null) {
     for (const starttls of [false, true]) {
       const { pki, port, log } = await setup(t, starttls, 'launcher')
       const url = `${starttls ? 'pop3' : 'pop3s'}://${HOST}:${port}/3`
-      const r = await run('curl', ['-sS', ...(starttls ? ['--ssl-reqd'] : []), '--cacert', pki.ca, '--resolve', `${HOST}:${port}:127.0.0.1`, '-u', `${USER}:${PASS}`, url])
+      const r = await run('curl', [
+        '-sS',
+        ...(starttls ? ['--ssl-reqd'] : []),
+        '--cacert',
+        pki.ca,
+        '--resolve',
+        `${HOST}:${port}:127.0.0.1`,
+        '-u',
+        `${USER}:${PASS}`,
+        url,
+      ])
       t.equal(r.status, 0, `curl ${url}${r.status === 0 ? '' : r.err + log()}`)
-      t.equal(lf(Buffer.from(r.out, 'latin1')).toString('latin1'), MESSAGES[2]!.toString('latin1'), `${url}: message 3 (8-bit) byte-identical`)
+      t.equal(
+        lf(Buffer.from(r.out, 'latin1')).toString('latin1'),
+        MESSAGES[2]!.toString('latin1'),
+        `${url}: message 3 (8-bit) byte-identical`,
+      )
     }
   })
 
@@ -93,15 +163,36 @@ if (need(t, 'openssl') !== null) {
       const md = join(home, 'Maildir')
       for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(md, sub), { recursive: true })
       const conf = join(home, 'mpoprc')
-      writeFileSync(conf, [
-        // mpop connects to the address but checks the certificate for HOST
-        'account pop', 'host 127.0.0.1', `tls_host_override ${HOST}`, `port ${port}`, 'tls on', `tls_starttls ${starttls ? 'on' : 'off'}`,
-        `tls_trust_file ${pki.ca}`, 'auth user', `user ${USER}`, `password ${PASS}`, `uidls_file ${join(home, 'uidls')}`,
-        'keep on', `delivery maildir ${md}`, '',
-      ].join('\n'), { mode: 0o600 })
+      writeFileSync(
+        conf,
+        [
+          // mpop connects to the address but checks the certificate for HOST
+          'account pop',
+          'host 127.0.0.1',
+          `tls_host_override ${HOST}`,
+          `port ${port}`,
+          'tls on',
+          `tls_starttls ${starttls ? 'on' : 'off'}`,
+          `tls_trust_file ${pki.ca}`,
+          'auth user',
+          `user ${USER}`,
+          `password ${PASS}`,
+          `uidls_file ${join(home, 'uidls')}`,
+          'keep on',
+          `delivery maildir ${md}`,
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      )
       const r = await run('mpop', ['-C', conf, 'pop'], '', { ...process.env, HOME: home })
-      t.equal(r.status, 0, `mpop ${starttls ? 'STLS' : 'implicit'}${r.status === 0 ? '' : r.out + r.err + log()}`)
-      const got = readAll(join(md, 'new')).map((m) => stripTop(m, ['Received']).toString('latin1')).sort()
+      t.equal(
+        r.status,
+        0,
+        `mpop ${starttls ? 'STLS' : 'implicit'}${r.status === 0 ? '' : r.out + r.err + log()}`,
+      )
+      const got = readAll(join(md, 'new'))
+        .map((m) => stripTop(m, ['Received']).toString('latin1'))
+        .sort()
       t.same(got, MESSAGES.map((m) => m.toString('latin1')).sort(), 'every message, byte-identical')
     }
   })
@@ -113,69 +204,116 @@ if (need(t, 'openssl') !== null) {
       const home = join(w.dir, `fetchmail-${starttls}`)
       const out = join(home, 'out')
       mkdirSync(out, { recursive: true })
-      const save = w.file(`save-${starttls}`, '#!/bin/sh\nn=$(ls "$1" | wc -l)\ncat > "$1/$(printf %04d "$n")"\n', true)
+      const save = w.file(
+        `save-${starttls}`,
+        '#!/bin/sh\nn=$(ls "$1" | wc -l)\ncat > "$1/$(printf %04d "$n")"\n',
+        true,
+      )
       const rc = join(home, 'fetchmailrc')
-      writeFileSync(rc, `set no syslog\npoll 127.0.0.1 port ${port} proto pop3\n  user "${USER}" password "${PASS}" ${starttls ? '' : 'ssl'} sslcertck sslcertfile "${pki.ca}" sslcommonname ${HOST}\n  mda "${save} ${out}" keep fetchall\n`, { mode: 0o600 })
-      const r = await run('fetchmail', ['-f', rc, '--idfile', join(home, 'ids'), '--nodetach', '-v'], '', { ...process.env, HOME: home, FETCHMAILHOME: home })
-      t.equal(r.status, 0, `fetchmail ${starttls ? 'STLS' : 'ssl'}${r.status === 0 ? '' : r.out + r.err + log()}`)
-      sameMessages(t, readAll(out).map((m) => stripTop(m, ['Received'])), MESSAGES, starttls ? 'STLS' : 'ssl')
+      writeFileSync(
+        rc,
+        `set no syslog\npoll 127.0.0.1 port ${port} proto pop3\n  user "${USER}" password "${PASS}" ${starttls ? '' : 'ssl'} sslcertck sslcertfile "${pki.ca}" sslcommonname ${HOST}\n  mda "${save} ${out}" keep fetchall\n`,
+        { mode: 0o600 },
+      )
+      const r = await run(
+        'fetchmail',
+        ['-f', rc, '--idfile', join(home, 'ids'), '--nodetach', '-v'],
+        '',
+        { ...process.env, HOME: home, FETCHMAILHOME: home },
+      )
+      t.equal(
+        r.status,
+        0,
+        `fetchmail ${starttls ? 'STLS' : 'ssl'}${r.status === 0 ? '' : r.out + r.err + log()}`,
+      )
+      sameMessages(
+        t,
+        readAll(out).map((m) => stripTop(m, ['Received'])),
+        MESSAGES,
+        starttls ? 'STLS' : 'ssl',
+      )
       if (starttls) t.match(r.out + r.err, /STLS/, 'fetchmail used STLS')
     }
   })
 
-  t.test('pop-frontend --require-tls behind pop-tls --starttls: no password in plaintext, then a full session', async (t) => {
-    const w = makeWorld(t)
-    const pki = makePki([HOST])
-    const argv = [...popTls(pki, true), bin('pop-frontend'), '--require-tls', HOST, ...stage.checkpassword(w), ...stage.maildir()]
-    const s = await serve([process.execPath, ...argv], { env: cleanEnv(w) })
-    t.teardown(() => s.close())
-    const c = await Client.connect(s.port)
-    t.match(await c.line(), /^\+OK /)
-    const before = (await c.multi('CAPA')).body!.toString('latin1').split('\r\n')
-    t.ok(before.includes('STLS'), 'STLS offered')
-    t.notOk(before.includes('USER'), 'USER not offered in plaintext')
-    t.match(await c.cmd(`USER ${USER}`), /^-ERR/, 'USER refused in plaintext')
-    t.match(await c.cmd('STLS'), /^\+OK/)
-    const tls = await import('node:tls')
-    const { readFileSync } = await import('node:fs')
-    c.sock.removeAllListeners('data')
-    const sock = await new Promise<import('node:tls').TLSSocket>((resolve, reject) => {
-      const x = tls.connect({ socket: c.sock, ca: readFileSync(pki.ca), servername: HOST }, () => resolve(x))
-      x.once('error', reject)
-    })
-    const tc = overTls(sock)
-    const after = (await tc.multi('CAPA')).body!.toString('latin1').split('\r\n')
-    t.notOk(after.includes('STLS'), 'no STLS inside TLS')
-    t.ok(after.includes('USER'), 'USER offered inside TLS')
-    t.equal(await tc.cmd(`USER ${USER}`), '+OK')
-    t.match(await tc.cmd(`PASS ${PASS}`), /^\+OK/)
-    t.match(await tc.cmd('STAT'), new RegExp(`^\\+OK ${MESSAGES.length} `))
-    const r = await tc.multi('RETR 2')
-    t.equal(lf(r.body!).toString('latin1').split('\n').map((l) => (l.startsWith('.') ? l.slice(1) : l)).join('\n'), MESSAGES[1]!.toString('latin1'))
-    t.match(await tc.cmd('QUIT'), /^\+OK/)
-    t.equal(await tc.untilClosed(), '')
-  })
-
-  t.test('STARTTLS injection through pop-frontend: the pipelined CAPA is never answered', async (t) => {
-    const { pki, port, log } = await setup(t, true, 'launcher')
-    const c = await Client.connect(port)
-    t.match(await c.line(), /^\+OK /)
-    c.send('STLS\r\nCAPA\r\n')
-    t.match(await c.line(), /^\+OK/, 'STLS accepted')
-    const tls = await import('node:tls')
-    const { readFileSync } = await import('node:fs')
-    c.sock.removeAllListeners('data')
-    let plain = ''
-    c.sock.on('data', (d: Buffer) => (plain += d.toString('latin1')))
-    const err = await new Promise<Error | null>((resolve) => {
-      const s = tls.connect({ socket: c.sock, ca: readFileSync(pki.ca), servername: HOST }, () => {
-        s.on('data', (d: Buffer) => (plain += d.toString('latin1')))
-        setTimeout(() => (s.destroy(), resolve(null)), 500)
+  t.test(
+    'pop-frontend --require-tls behind pop-tls --starttls: no password in plaintext, then a full session',
+    async (t) => {
+      const w = makeWorld(t)
+      const pki = makePki([HOST])
+      const argv = [
+        ...popTls(pki, true),
+        bin('pop-frontend'),
+        '--require-tls',
+        HOST,
+        ...stage.checkpassword(w),
+        ...stage.maildir(),
+      ]
+      const s = await serve([process.execPath, ...argv], { env: cleanEnv(w) })
+      t.teardown(() => s.close())
+      const c = await Client.connect(s.port)
+      t.match(await c.line(), /^\+OK /)
+      const before = (await c.multi('CAPA')).body!.toString('latin1').split('\r\n')
+      t.ok(before.includes('STLS'), 'STLS offered')
+      t.notOk(before.includes('USER'), 'USER not offered in plaintext')
+      t.match(await c.cmd(`USER ${USER}`), /^-ERR/, 'USER refused in plaintext')
+      t.match(await c.cmd('STLS'), /^\+OK/)
+      const tls = await import('node:tls')
+      const { readFileSync } = await import('node:fs')
+      c.sock.removeAllListeners('data')
+      const sock = await new Promise<import('node:tls').TLSSocket>((resolve, reject) => {
+        const x = tls.connect({ socket: c.sock, ca: readFileSync(pki.ca), servername: HOST }, () =>
+          resolve(x),
+        )
+        x.once('error', reject)
       })
-      s.once('error', resolve)
-    })
-    t.ok(err, 'the handshake failed: CAPA went to the TLS parser')
-    t.notMatch(plain, /\+OK|TOP|UIDL/, 'no CAPA reply, in plaintext or inside TLS')
-    t.match(log(), /pop-tls\[\d+\]: warning: TLS handshake with 127\.0\.0\.1 failed: /)
-  })
+      const tc = overTls(sock)
+      const after = (await tc.multi('CAPA')).body!.toString('latin1').split('\r\n')
+      t.notOk(after.includes('STLS'), 'no STLS inside TLS')
+      t.ok(after.includes('USER'), 'USER offered inside TLS')
+      t.equal(await tc.cmd(`USER ${USER}`), '+OK')
+      t.match(await tc.cmd(`PASS ${PASS}`), /^\+OK/)
+      t.match(await tc.cmd('STAT'), new RegExp(`^\\+OK ${MESSAGES.length} `))
+      const r = await tc.multi('RETR 2')
+      t.equal(
+        lf(r.body!)
+          .toString('latin1')
+          .split('\n')
+          .map((l) => (l.startsWith('.') ? l.slice(1) : l))
+          .join('\n'),
+        MESSAGES[1]!.toString('latin1'),
+      )
+      t.match(await tc.cmd('QUIT'), /^\+OK/)
+      t.equal(await tc.untilClosed(), '')
+    },
+  )
+
+  t.test(
+    'STARTTLS injection through pop-frontend: the pipelined CAPA is never answered',
+    async (t) => {
+      const { pki, port, log } = await setup(t, true, 'launcher')
+      const c = await Client.connect(port)
+      t.match(await c.line(), /^\+OK /)
+      c.send('STLS\r\nCAPA\r\n')
+      t.match(await c.line(), /^\+OK/, 'STLS accepted')
+      const tls = await import('node:tls')
+      const { readFileSync } = await import('node:fs')
+      c.sock.removeAllListeners('data')
+      let plain = ''
+      c.sock.on('data', (d: Buffer) => (plain += d.toString('latin1')))
+      const err = await new Promise<Error | null>((resolve) => {
+        const s = tls.connect(
+          { socket: c.sock, ca: readFileSync(pki.ca), servername: HOST },
+          () => {
+            s.on('data', (d: Buffer) => (plain += d.toString('latin1')))
+            setTimeout(() => (s.destroy(), resolve(null)), 500)
+          },
+        )
+        s.once('error', resolve)
+      })
+      t.ok(err, 'the handshake failed: CAPA went to the TLS parser')
+      t.notMatch(plain, /\+OK|TOP|UIDL/, 'no CAPA reply, in plaintext or inside TLS')
+      t.match(log(), /pop-tls\[\d+\]: warning: TLS handshake with 127\.0\.0\.1 failed: /)
+    },
+  )
 }

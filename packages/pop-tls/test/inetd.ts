@@ -9,32 +9,59 @@ import { FAKE, makePki, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
-t.test('inetd nowait: a session over the same socket twice, and the peer address from the socket', async (t) => {
-  const inetd = need(t, 'inetd')
-  if (!inetd || need(t, 'openssl') === null) return
-  const pki = makePki(['mail.example.org'])
-  const log = join(pki.dir, 'pop-tls.log')
-  const argv = [process.execPath, bin('pop-tls'), '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org'), process.execPath, FAKE]
-  // inetd's fd 2 is the connection too: the log goes to a file
-  const wrapper = executable(join(pki.dir, 'pop3s-inetd'), `#!/bin/sh\nexec ${argv.map(q).join(' ')} 2>>${q(log)}\n`)
-  const conf = join(pki.dir, 'inetd.conf')
-  const s = await startServer(t, (port) => {
-    writeFileSync(conf, `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3s-inetd\n`)
-    return { cmd: inetd, args: ['-d', conf], env: testEnv() }
-  })
-  const c = overTls(await tlsConnect(s.port, pki.ca))
-  t.equal(await c.line(), '+OK fake ready')
-  t.match(await c.cmd('INFO'), /^\+OK TLSv1\.3 /)
-  t.equal(await c.cmd('QUIT'), '+OK bye')
-  t.equal(await c.untilClosed(), '')
-  const refused = await tlsConnect(s.port, pki.ca, { maxVersion: 'TLSv1', minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }).then(
-    (sock) => (sock.destroy(), false),
-    () => true,
-  )
-  t.ok(refused, 'TLS 1.0 refused')
-  // pop-tls writes its line just after the alert went out: wait for it (bounded)
-  const want = /warning: TLS handshake with 127\.0\.0\.1 failed: unsupported protocol/
-  for (let i = 0; i < 200 && !want.test(readFileSync(log, 'latin1')); i++) await new Promise((r) => setTimeout(r, 50))
-  await s.close()
-  t.match(readFileSync(log, 'latin1'), /warning: TLS handshake with 127\.0\.0\.1 failed: unsupported protocol/, 'the address comes from the socket')
-})
+t.test(
+  'inetd nowait: a session over the same socket twice, and the peer address from the socket',
+  async (t) => {
+    const inetd = need(t, 'inetd')
+    if (!inetd || need(t, 'openssl') === null) return
+    const pki = makePki(['mail.example.org'])
+    const log = join(pki.dir, 'pop-tls.log')
+    const argv = [
+      process.execPath,
+      bin('pop-tls'),
+      '--cert',
+      pki.cert('mail.example.org'),
+      '--key',
+      pki.key('mail.example.org'),
+      process.execPath,
+      FAKE,
+    ]
+    // inetd's fd 2 is the connection too: the log goes to a file
+    const wrapper = executable(
+      join(pki.dir, 'pop3s-inetd'),
+      `#!/bin/sh\nexec ${argv.map(q).join(' ')} 2>>${q(log)}\n`,
+    )
+    const conf = join(pki.dir, 'inetd.conf')
+    const s = await startServer(t, (port) => {
+      writeFileSync(
+        conf,
+        `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3s-inetd\n`,
+      )
+      return { cmd: inetd, args: ['-d', conf], env: testEnv() }
+    })
+    const c = overTls(await tlsConnect(s.port, pki.ca))
+    t.equal(await c.line(), '+OK fake ready')
+    t.match(await c.cmd('INFO'), /^\+OK TLSv1\.3 /)
+    t.equal(await c.cmd('QUIT'), '+OK bye')
+    t.equal(await c.untilClosed(), '')
+    const refused = await tlsConnect(s.port, pki.ca, {
+      maxVersion: 'TLSv1',
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    }).then(
+      (sock) => (sock.destroy(), false),
+      () => true,
+    )
+    t.ok(refused, 'TLS 1.0 refused')
+    // pop-tls writes its line just after the alert went out: wait for it (bounded)
+    const want = /warning: TLS handshake with 127\.0\.0\.1 failed: unsupported protocol/
+    for (let i = 0; i < 200 && !want.test(readFileSync(log, 'latin1')); i++)
+      await new Promise((r) => setTimeout(r, 50))
+    await s.close()
+    t.match(
+      readFileSync(log, 'latin1'),
+      /warning: TLS handshake with 127\.0\.0\.1 failed: unsupported protocol/,
+      'the address comes from the socket',
+    )
+  },
+)

@@ -6,7 +6,11 @@ import { spawn } from 'node:child_process'
 import { bin, Client, serve } from '../../pop-lib/test/fixtures/harness.js'
 import { FAKE, makePki, need, overTls, testEnv } from './fixtures/tls.js'
 
-const run = (cmd: string, args: string[], input: string): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+const run = (
+  cmd: string,
+  args: string[],
+  input: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     let out = ''
@@ -21,13 +25,22 @@ const run = (cmd: string, args: string[], input: string): Promise<{ status: numb
 const upgrade = (c: Client, ca: string, opts: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> =>
   new Promise((resolve, reject) => {
     c.sock.removeAllListeners('data')
-    const s = tls.connect({ socket: c.sock, ca: readFileSync(ca), servername: 'mail.example.org', ...opts }, () => resolve(s))
+    const s = tls.connect(
+      { socket: c.sock, ca: readFileSync(ca), servername: 'mail.example.org', ...opts },
+      () => resolve(s),
+    )
     s.once('error', reject)
   })
 
 if (need(t, 'openssl') !== null) {
   const pki = makePki(['mail.example.org'])
-  const tlsArgs = ['--starttls', '--cert', pki.cert('mail.example.org'), '--key', pki.key('mail.example.org')]
+  const tlsArgs = [
+    '--starttls',
+    '--cert',
+    pki.cert('mail.example.org'),
+    '--key',
+    pki.key('mail.example.org'),
+  ]
   const server = (env: NodeJS.ProcessEnv = {}, onExit?: (code: number | null) => void) =>
     serve([process.execPath, bin('pop-tls'), ...tlsArgs, process.execPath, FAKE], {
       env: testEnv(env),
@@ -36,15 +49,37 @@ if (need(t, 'openssl') !== null) {
 
   t.test('openssl s_client -starttls pop3: the session continues inside TLS', async (t) => {
     const s = await server()
-    const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${s.port}`, '-starttls', 'pop3', '-quiet',
-      '-servername', 'mail.example.org', '-CAfile', pki.ca, '-verify_return_error'], 'CAPA\r\nINFO\r\nRETR 1\r\nQUIT\r\n')
+    const r = await run(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${s.port}`,
+        '-starttls',
+        'pop3',
+        '-quiet',
+        '-servername',
+        'mail.example.org',
+        '-CAfile',
+        pki.ca,
+        '-verify_return_error',
+      ],
+      'CAPA\r\nINFO\r\nRETR 1\r\nQUIT\r\n',
+    )
     await s.close()
     t.equal(r.status, 0, `the client succeeded ${r.status === 0 ? '' : r.stderr}`)
     t.match(r.stdout, /\+OK\r\nUSER\r\n\.\r\n/, 'CAPA after STLS no longer offers STLS')
-    t.match(r.stdout, /\+OK TLSv1\.3 TLS_\w+ \[mail\.example\.org\]\r\n/, 'Y brought the TLS facts back')
+    t.match(
+      r.stdout,
+      /\+OK TLSv1\.3 TLS_\w+ \[mail\.example\.org\]\r\n/,
+      'Y brought the TLS facts back',
+    )
     t.match(r.stdout, /hello from fake over TLSv1\.3/)
     t.match(r.stdout, /\+OK bye\r\n$/)
-    t.equal(s.stderr(), 'fake: STLS\nfake: CAPA [tls]\nfake: INFO [tls]\nfake: RETR [tls]\nfake: QUIT [tls]\n')
+    t.equal(
+      s.stderr(),
+      'fake: STLS\nfake: CAPA [tls]\nfake: INFO [tls]\nfake: RETR [tls]\nfake: QUIT [tls]\n',
+    )
   })
 
   t.test("'y' starts TLS without the facts", async (t) => {
@@ -59,24 +94,31 @@ if (need(t, 'openssl') !== null) {
     t.equal(await tc.untilClosed(), '')
   })
 
-  t.test('plaintext sent after STLS is never executed (STARTTLS injection, CVE-2011-0411 class)', async (t) => {
-    let code: number | null = null
-    const s = await server({}, (c) => (code = c))
-    const c = await Client.connect(s.port)
-    t.equal(await c.line(), '+OK fake ready')
-    c.send('STLS\r\nCAPA\r\n')
-    t.equal(await c.line(), '+OK begin TLS')
-    const err = await upgrade(c, pki.ca).then(
-      (sock) => (sock.destroy(), null),
-      (e: Error) => e,
-    )
-    await s.close()
-    t.ok(err, 'the handshake failed: the injected line went to the TLS parser')
-    t.notMatch(s.stderr(), /fake: CAPA/, 'CAPA never reached the frontend, in plaintext or in TLS')
-    t.match(s.stderr(), /pop-tls\[\d+\]: warning: TLS handshake with 127\.0\.0\.1 failed: /)
-    t.match(s.stderr(), /fake: no TLS/, 'the frontend saw the control socket close without facts')
-    t.equal(code, 1, "pop-tls ends with the frontend's status")
-  })
+  t.test(
+    'plaintext sent after STLS is never executed (STARTTLS injection, CVE-2011-0411 class)',
+    async (t) => {
+      let code: number | null = null
+      const s = await server({}, (c) => (code = c))
+      const c = await Client.connect(s.port)
+      t.equal(await c.line(), '+OK fake ready')
+      c.send('STLS\r\nCAPA\r\n')
+      t.equal(await c.line(), '+OK begin TLS')
+      const err = await upgrade(c, pki.ca).then(
+        (sock) => (sock.destroy(), null),
+        (e: Error) => e,
+      )
+      await s.close()
+      t.ok(err, 'the handshake failed: the injected line went to the TLS parser')
+      t.notMatch(
+        s.stderr(),
+        /fake: CAPA/,
+        'CAPA never reached the frontend, in plaintext or in TLS',
+      )
+      t.match(s.stderr(), /pop-tls\[\d+\]: warning: TLS handshake with 127\.0\.0\.1 failed: /)
+      t.match(s.stderr(), /fake: no TLS/, 'the frontend saw the control socket close without facts')
+      t.equal(code, 1, "pop-tls ends with the frontend's status")
+    },
+  )
 
   t.test('the injected bytes never come back as a reply either', async (t) => {
     const s = await server()
@@ -110,7 +152,12 @@ if (need(t, 'openssl') !== null) {
   })
 
   t.test('TLS facts from outside never reach the frontend before the handshake', async (t) => {
-    const s = await server({ SSL_PROTOCOL: 'TLSv1.3', SSL_CIPHER: 'forged', CERTFILE: '/x', KEYFILE: '/y' })
+    const s = await server({
+      SSL_PROTOCOL: 'TLSv1.3',
+      SSL_CIPHER: 'forged',
+      CERTFILE: '/x',
+      KEYFILE: '/y',
+    })
     t.teardown(() => s.close())
     const c = await Client.connect(s.port)
     t.equal(await c.line(), '+OK fake ready')
@@ -124,7 +171,11 @@ if (need(t, 'openssl') !== null) {
     const c = await Client.connect(s.port)
     t.equal(await c.line(), '+OK fake ready')
     t.equal(await c.cmd('STLS'), '+OK begin TLS')
-    const err = await upgrade(c, pki.ca, { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }).then(
+    const err = await upgrade(c, pki.ca, {
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    }).then(
       (sock) => (sock.destroy(), null),
       (e: Error) => e,
     )
@@ -153,8 +204,21 @@ if (need(t, 'openssl') !== null) {
   t.test('curl --ssl-reqd pop3:// upgrades with STLS and retrieves a message', async (t) => {
     if (need(t, 'curl') === null) return
     const s = await server()
-    const r = await run('curl', ['-sS', '--ssl-reqd', '--cacert', pki.ca, '--resolve', `mail.example.org:${s.port}:127.0.0.1`,
-      '-u', 'joe:secret', `pop3://mail.example.org:${s.port}/1`], '')
+    const r = await run(
+      'curl',
+      [
+        '-sS',
+        '--ssl-reqd',
+        '--cacert',
+        pki.ca,
+        '--resolve',
+        `mail.example.org:${s.port}:127.0.0.1`,
+        '-u',
+        'joe:secret',
+        `pop3://mail.example.org:${s.port}/1`,
+      ],
+      '',
+    )
     await s.close()
     t.equal(r.status, 0, `the client succeeded ${r.status === 0 ? '' : r.stderr}`)
     t.match(r.stdout, /hello from fake over TLSv1\.3/)

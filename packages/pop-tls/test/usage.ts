@@ -5,7 +5,11 @@ import { bin } from '../../pop-lib/test/fixtures/harness.js'
 import { testEnv } from './fixtures/tls.js'
 
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [bin('pop-tls'), ...args], { env: testEnv(env), encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] })
+  spawnSync(process.execPath, [bin('pop-tls'), ...args], {
+    env: testEnv(env),
+    encoding: 'latin1',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 
 t.test('usage errors exit 2 with one line', async (t) => {
   const cases: [string[], RegExp][] = [
