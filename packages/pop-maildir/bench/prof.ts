@@ -29,3 +29,8 @@ best('list text', () => {
   for (let i = 0; i < box.count; i++) s += `${i + 1} ${box.msgs[i]!.wire}\r\n`
   return s.length
 })
+best('cold sizeAll', () => {
+  const b = new Mailbox('qmail', false)
+  b.sizeAll()
+  return b.count
+})

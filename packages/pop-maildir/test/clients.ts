@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { serve, needTool } from '../../pop-lib/test/fixtures/harness.js'
-import { nobodyMaildir, maildirArgv, nobodyEnv } from './fixtures/serve.js'
+import { nobodyMaildir, maildirArgv, nobodyEnv, untapped } from './fixtures/serve.js'
 
 const frontend = join(import.meta.dirname, 'fixtures/fake-frontend.sh')
 
@@ -36,7 +36,7 @@ const setup = async (t: Test) => {
     join(dir, 'Maildir'),
     fixtures.map((content, i) => ({ content, name: `${1700000000 + i}.M${i}P1.host` })),
   )
-  const s = await serve(['sh', frontend, ...maildirArgv(join(dir, 'Maildir'))], { env: nobodyEnv({ USER: 'nobody' }) })
+  const s = await serve(untapped(['sh', frontend, ...maildirArgv(join(dir, 'Maildir'))]), { env: nobodyEnv({ USER: 'nobody' }) })
   t.teardown(() => s.close())
   return { dir, s }
 }
