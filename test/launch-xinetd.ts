@@ -1,0 +1,85 @@
+// The chain under xinetd (Debian xinetd): a service entry of its own, the inetd wrapper.
+import t from 'tap'
+import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import {
+  makeWorld,
+  chainUnderTest,
+  recorder,
+  readRecords,
+  sameMessages,
+  MESSAGES,
+} from './fixtures/world.js'
+import { startServer, fetchAll, need, failedLogin } from './fixtures/servers.js'
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+t.test(
+  'xinetd: the inetd wrapper serves, the log stays off the connection, REMOTE_HOST is set',
+  async (t) => {
+    const xinetd = need(t, 'xinetd')
+    if (!xinetd) return
+    const w = makeWorld(t)
+    const log = join(w.dir, 'pop3.log')
+    const rec = recorder(w)
+    // xinetd, like inetd, puts the connection on fds 0, 1 and 2: the same wrapper as for inetd
+    const wrapper = w.file(
+      'pop3-inetd',
+      `#!/bin/sh\n${chainUnderTest(w, rec.argv).map(q).join(' ')} 2>&1 >&0 | cat >> ${q(log)}\n`,
+      true,
+    )
+    const conf = join(w.dir, 'xinetd.conf')
+    const s = await startServer(t, (port) => {
+      w.file(
+        'xinetd.conf',
+        [
+          'service pop3-test',
+          '{',
+          '    type        = UNLISTED',
+          `    port        = ${port}`,
+          '    bind        = 127.0.0.1',
+          '    socket_type = stream',
+          '    protocol    = tcp',
+          '    wait        = no',
+          `    user        = ${userInfo().username}`,
+          `    server      = ${wrapper}`,
+          '    instances   = 40',
+          '    per_source  = 10',
+          '    disable     = no',
+          '}',
+          '',
+        ].join('\n'),
+      )
+      return {
+        cmd: xinetd,
+        args: [
+          '-dontfork',
+          '-f',
+          conf,
+          '-pidfile',
+          join(w.dir, 'xinetd.pid'),
+          '-filelog',
+          join(w.dir, 'xinetd.log'),
+        ],
+        env: w.env,
+      }
+    })
+    const keep = await fetchAll(s.port)
+    t.match(keep.greeting, /^\+OK/, 'greeting')
+    sameMessages(t, keep.messages, MESSAGES, 'keep')
+    const bad = await fetchAll(s.port, { pass: 'not-the-password' })
+    t.match(bad.login, /^-ERR/, 'a wrong password is refused')
+    const del = await fetchAll(s.port, { dele: true })
+    sameMessages(t, del.messages, MESSAGES, 'delete')
+    t.same(w.list(), [], 'the Maildir is empty after DELE and QUIT')
+    await s.close()
+    const text = readFileSync(log, 'latin1')
+    t.match(text, failedLogin('127.0.0.1'), 'the failed login is logged with the remote address')
+    t.notMatch(text, /not-the-password/, 'never the password')
+    const records = readRecords(rec.dir)
+    t.equal(records.length, 2, 'the stage after login ran for the two good logins')
+    for (const r of records)
+      t.equal(r.env.get('REMOTE_HOST'), '127.0.0.1', 'xinetd sets REMOTE_HOST to the address')
+  },
+)
