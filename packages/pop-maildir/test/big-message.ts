@@ -49,6 +49,7 @@ t.test('a 50 MB message, streamed, byte-exact', async (t) => {
   const body = got.subarray(head.length, got.length - 3)
   t.equal(body.length, size + 3, 'three stuffed dots')
   t.ok(unstuff(body).equals(Buffer.concat([big, Buffer.from('\n')])), 'byte-exact')
+  await s.close()
 })
 
 t.test('a client that reads nothing is dropped after the timeout, not buffered for', async (t) => {

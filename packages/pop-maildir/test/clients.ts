@@ -76,6 +76,7 @@ t.test('poplib: STAT and LIST sizes exact, RETR byte for byte', async (t) => {
   t.equal(counts, [fixtures.length, sizes.reduce((a, c) => a + c, 0), ...sizes].join(' '))
   t.equal(uidls, fixtures.map((_, i) => `${i + 1} ${1700000000 + i}.M${i}P1.host`).join(' '))
   fixtures.forEach((m, i) => t.ok(readFileSync(join(dir, 'out', String(i + 1))).equals(lf(m)), `message ${i + 1}`))
+  await s.close()
 })
 
 t.test('curl: RETR byte for byte (CRLF kept, dot-stuffing undone), LIST sizes exact', async (t) => {
@@ -92,4 +93,5 @@ t.test('curl: RETR byte for byte (CRLF kept, dot-stuffing undone), LIST sizes ex
   }
   const uidl = await run('curl', ['-s', '--max-time', '60', '-X', 'UIDL', `${url}/`])
   t.equal(uidl.stdout.split('\r\n').length, fixtures.length + 1)
+  await s.close()
 })

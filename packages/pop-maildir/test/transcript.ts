@@ -128,6 +128,8 @@ t.test('one session at a time; a killed session leaves no lock behind; --no-lock
   t.equal(await d.line(), '+OK 3 messages', 'the lock can be turned off')
   t.equal(await d.cmd('QUIT'), '+OK bye')
   t.equal(await c.cmd('QUIT'), '+OK bye')
+  await unlocked.close()
+  await s.close()
 })
 
 t.test('refuses root; a missing Maildir is [SYS/PERM]', async (t) => {
