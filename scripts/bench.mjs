@@ -82,11 +82,16 @@ const stopAll = async () => {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stopAll().then(() => process.exit(130)))
 
 const results = {}
+// Splits the results of withCpu into what was measured and the server's CPU time.
+const split = (res) => {
+  const pick = (k) => new Map([...res].map(([n, o]) => [n, { error: o.error, values: o.values.map((v) => v[k]) }]))
+  return [pick('value'), pick('cpu')]
+}
 const noD = () => servers.filter((s) => !s.name.endsWith('-D'))
 try {
   if (want('latency')) {
     log(`session latency, ${R.latency} rounds (${elapsed()})`)
-    results.latency = await m.interleave(servers, R.latency, (s) => m.session(s.port, setup.user('small').name), log)
+    ;[results.latency, results.latencyCpu] = split(await m.interleave(servers, R.latency, (s) => m.withCpu(s, () => m.session(s.port, setup.user('small').name)), log))
     results.latencyYes = await m.interleave(noD(), R.yes, (s) => m.session(s.port, setup.user('small', 'yescrypt').name), log)
   }
   if (want('concurrent')) {
@@ -97,7 +102,8 @@ try {
     log(`RETR, ${R.retr} rounds (${elapsed()})`)
     const u = setup.user('retr')
     const wire = m.expectedWire(setup.maildirOf(u.name))
-    results.retr = await m.interleave(servers, R.retr, (s) => m.retrAll(s.port, u.name, wire, s.name.startsWith('mailfront')), log)
+    results.retrMB = wire.reduce((n, b) => n + b.length, 0) / 1e6
+    ;[results.retr, results.retrCpu] = split(await m.interleave(servers, R.retr, (s) => m.withCpu(s, () => m.retrAll(s.port, u.name, wire, s.name.startsWith('mailfront'))), log))
   }
   if (want('big')) {
     // A first session is the same work with or without -D, so only the servers without -D get one.
@@ -112,7 +118,7 @@ try {
       }
       log(`${count} messages: warm sessions, ${warm} rounds (${elapsed()})`)
       for (const s of noD()) await m.statListUidl(s.port, u.name, count).catch(() => {})
-      results[`${box}warm`] = await m.interleave(servers, warm, (s) => m.statListUidl(s.port, u.name, count), log)
+      ;[results[`${box}warm`], results[`${box}warmCpu`]] = split(await m.interleave(servers, warm, (s) => m.withCpu(s, () => m.statListUidl(s.port, u.name, count)), log))
     }
   }
   if (want('memory')) {
@@ -210,33 +216,43 @@ if (results.latency || results.concurrent) {
   p()
   p('The 8 concurrent clients log in to 8 accounts (popchain locks a mailbox for the whole session).')
   p()
-  p('| server | sequential, ms | x ref | yescrypt account, ms | 8 clients, sessions/s | x ref |')
-  p('|---|---|---|---|---|---|')
+  p('"server CPU" is the CPU time (user + sys) the server\'s processes spent on one session, from /proc: unlike wall time, a busy machine does not inflate it.')
+  p()
+  p('| server | sequential, ms | x ref | server CPU per session, ms | x ref | yescrypt account, ms | 8 clients, sessions/s | x ref |')
+  p('|---|---|---|---|---|---|---|---|')
   for (const n of names) {
     const fr = failRow(n)
     if (fr) {
-      p(`| ${n} | ${fr} | | | | |`)
+      p(`| ${n} | ${fr} | | | | | | |`)
       continue
     }
     const y = results.latencyYes?.get(n)
+    const lc = results.latencyCpu?.get(n)
     const c = results.concurrent?.get(n)
     const l = results.latency?.get(n)
-    p(`| ${n} | ${l ? cell(l) : ''} | ${l ? ratio(results.latency, n) : ''} | ${y ? cell(y) : ''} | ${c ? cell(c, (v) => v, 0) : ''} | ${c ? ratio(results.concurrent, n) : ''} |`)
+    p(`| ${n} | ${l ? cell(l) : ''} | ${l ? ratio(results.latency, n) : ''} | ${lc ? cell(lc) : ''} | ${lc ? ratio(results.latencyCpu, n) : ''} | ${y ? cell(y) : ''} | ${c ? cell(c, (v) => v, 0) : ''} | ${c ? ratio(results.concurrent, n) : ''} |`)
   }
   p()
 }
 
+const netPerMb = (n) => {
+  const all = med(results.retrCpu?.get(n))
+  const bare = med(results.latencyCpu?.get(n))
+  return Number.isFinite(all) && Number.isFinite(bare) ? f((all - bare) / results.retrMB, 2) : ''
+}
 if (results.retr) {
   p('### RETR throughput (one command at a time, verified byte for byte), MB/s')
   p()
   p("Time from each RETR sent to its last byte received, summed. mailfront's replies carry one extra empty line at the end of each message (accepted for it only).")
   p()
-  p('| server | 200 x 100 KB | x ref | 1 x 20 MB | x ref | all 40 MB |')
-  p('|---|---|---|---|---|---|')
+  p('"server CPU" is the CPU time of the server\'s processes for the whole session, per MB; "net of a session" first takes away the CPU of a bare session (the Sessions table), leaving the cost of moving the mail.')
+  p()
+  p('| server | 200 x 100 KB | x ref | 1 x 20 MB | x ref | all 40 MB | server CPU, ms per MB | x ref | net of a session, ms per MB |')
+  p('|---|---|---|---|---|---|---|---|---|')
   for (const n of names) {
     const fr = failRow(n)
-    if (fr) p(`| ${n} | ${fr} | | | | |`)
-    else p(`| ${n} | ${cell(results.retr.get(n), (v) => v.small)} | ${ratio(results.retr, n, (v) => v.small)} | ${cell(results.retr.get(n), (v) => v.big)} | ${ratio(results.retr, n, (v) => v.big)} | ${cell(results.retr.get(n), (v) => v.all)} |`)
+    if (fr) p(`| ${n} | ${fr} | | | | | | | |`)
+    else p(`| ${n} | ${cell(results.retr.get(n), (v) => v.small)} | ${ratio(results.retr, n, (v) => v.small)} | ${cell(results.retr.get(n), (v) => v.big)} | ${ratio(results.retr, n, (v) => v.big)} | ${cell(results.retr.get(n), (v) => v.all)} | ${cell(results.retrCpu.get(n), (v) => v / results.retrMB, 2)} | ${ratio(results.retrCpu, n)} | ${netPerMb(n)} |`)
   }
   p()
 }
@@ -246,16 +262,16 @@ if (results.m20kwarm) {
   p()
   p('"first" is the first session after delivery (all mail in new/, no server state such as index files or caches); the login part (connect to +OK after PASS) is in parentheses.')
   p()
-  p('| server | 20k first (login) | 20k warm | x ref | 100k first (login) | 100k warm | x ref |')
-  p('|---|---|---|---|---|---|---|')
+  p('| server | 20k first (login) | 20k warm | x ref | 20k warm server CPU | 100k first (login) | 100k warm | x ref | 100k warm server CPU |')
+  p('|---|---|---|---|---|---|---|---|---|')
   for (const n of names) {
     const fr = failRow(n)
     if (fr) {
-      p(`| ${n} | ${fr} | | | | | |`)
+      p(`| ${n} | ${fr} | | | | | | | |`)
       continue
     }
     const first = (k) => (results[k]?.has(n) ? `${cell(results[k].get(n), (v) => v.total, 0)} (${cell(results[k].get(n), (v) => v.login, 0)})` : '')
-    p(`| ${n} | ${first('m20kfirst')} | ${cell(results.m20kwarm.get(n), (v) => v.total, 0)} | ${ratio(results.m20kwarm, n, (v) => v.total)} | ${first('m100kfirst')} | ${cell(results.m100kwarm.get(n), (v) => v.total, 0)} | ${ratio(results.m100kwarm, n, (v) => v.total)} |`)
+    p(`| ${n} | ${first('m20kfirst')} | ${cell(results.m20kwarm.get(n), (v) => v.total, 0)} | ${ratio(results.m20kwarm, n, (v) => v.total)} | ${cell(results.m20kwarmCpu.get(n), (v) => v, 0)} | ${first('m100kfirst')} | ${cell(results.m100kwarm.get(n), (v) => v.total, 0)} | ${ratio(results.m100kwarm, n, (v) => v.total)} | ${cell(results.m100kwarmCpu.get(n), (v) => v, 0)} |`)
   }
   p()
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { build } from 'esbuild'
 import { login, ok, now, using } from './pop3.mjs'
 import { PASSWORD, CACHE, asDelivered, maildirOf, homeOf, messages, wireForm } from './setup.mjs'
-import { descendants, pssKb, ROOT } from './servers.mjs'
+import { descendants, pssKb, ROOT, treeCpu, settle } from './servers.mjs'
 
 export const median = (a) => {
   if (a.length === 0) return NaN
@@ -31,6 +31,18 @@ export const interleave = async (servers, rounds, fn, log) => {
     }
   }
   return out
+}
+
+/**
+ * Runs fn() against a server and also measures the CPU time its process tree spent meanwhile
+ * (once the session's processes are gone): { value, cpu } (ms). Robust on a busy machine.
+ */
+export const withCpu = async (server, fn) => {
+  const n = descendants(server.pid).length
+  const before = treeCpu(server.pid)
+  const value = await fn()
+  await settle(server.pid, n)
+  return { value, cpu: treeCpu(server.pid) - before }
 }
 
 /** connect, greeting, USER, PASS, STAT, QUIT (to the close); ms. */

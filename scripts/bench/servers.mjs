@@ -188,6 +188,30 @@ export const descendants = (pid) => {
   return out
 }
 
+const TICK_MS = 10 // USER_HZ is 100 on Linux
+/** CPU time of a process and its reaped children, ms (0 when it is gone). */
+const cpuMs = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * CPU time spent by a server's process tree, ms: every live process's own time and that of
+ * the children it reaped (each process that ended is counted once, in its reaper).
+ */
+export const treeCpu = (pid) => [pid, ...descendants(pid)].reduce((s, p) => s + cpuMs(p), 0)
+
+/** Waits (at most 3 s) until the server's tree has no more processes than `count`. */
+export const settle = async (pid, count) => {
+  const end = Date.now() + 3000
+  while (descendants(pid).length > count && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+}
+
 /** The PSS of a process in kB, or 0 when it is gone. */
 export const pssKb = (pid) => {
   try {
