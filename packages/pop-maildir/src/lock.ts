@@ -2,6 +2,7 @@
 import net from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync, linkSync, unlinkSync, statSync } from 'node:fs'
+import { warn } from '../../pop-lib/src/log.js'
 
 /** The file in the Maildir holding the secret part of the lock's name. */
 export const TOKEN_FILE = 'popchain-lock'
@@ -22,7 +23,13 @@ const token = (): string => {
     // first use: make one
   }
   const tmp = `tmp/${TOKEN_FILE}.${process.pid}.${Date.now()}`
-  writeFileSync(tmp, randomBytes(16).toString('hex') + '\n', { mode: 0o600 })
+  try {
+    writeFileSync(tmp, randomBytes(16).toString('hex') + '\n', { mode: 0o600 })
+  } catch (e) {
+    // A read-only Maildir can still be read: lock it by device and inode alone.
+    warn(`cannot make ${TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+    return ''
+  }
   try {
     // link(2) never replaces: of two sessions making the token at once, one wins and both read it.
     linkSync(tmp, TOKEN_FILE)

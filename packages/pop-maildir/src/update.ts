@@ -62,16 +62,18 @@ const syncDir = (dir: string): boolean => {
  * Unlinks every deleted message; then, so that IMAP clients of the same Maildir agree, moves every
  * remaining message of new/ to cur/ (the client has seen it listed: no longer \Recent) and adds
  * the S flag (\Seen) to each message the client retrieved with RETR when seen is true. Neither
- * move changes a UIDL. Finally syncs both directories. ok is false when a removal or a sync
+ * move changes a UIDL. Finally, if anything changed, syncs both directories. ok is false when a removal or a sync
  * failed; a failed move is only logged (the message stays where it was, nothing is lost).
  */
 export const update = (box: Mailbox, seen: boolean): Updated => {
   let ok = true
   let deleted = 0
   let deletedBytes = 0
+  let changed = false
   for (let i = 0; i < box.count; i++) {
     const m = box.msgs[i]!
     if (box.deleted[i]) {
+      changed = true
       if (removeOne(box, m)) {
         deleted++
         deletedBytes += Math.max(0, m.wire)
@@ -84,11 +86,13 @@ export const update = (box: Mailbox, seen: boolean): Updated => {
     if (m.sub === 'cur' && to === m.name) continue
     try {
       renameSync(pathOf(m.sub, m.name), pathOf('cur', to))
+      changed = true
     } catch (e) {
       warn(`cannot move ${clean(m.sub + '/' + m.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
     }
   }
-  if (!syncDir('new')) ok = false
-  if (!syncDir('cur')) ok = false
+  // Nothing changed (a read-only Maildir, say): nothing to make durable, nothing to fail.
+  if (changed && !syncDir('new')) ok = false
+  if (changed && !syncDir('cur')) ok = false
   return { ok, deleted, deletedBytes }
 }

@@ -1,7 +1,7 @@
 // The built pop-maildir over a real TCP socket, as nobody: transcripts, then the Maildir on disk.
 import t from 'tap'
-import { writeFileSync, utimesSync, existsSync } from 'node:fs'
-import { Client, listMaildir, unstuff, bin } from '../../pop-lib/test/fixtures/harness.js'
+import { writeFileSync, utimesSync, existsSync, chmodSync } from 'node:fs'
+import { Client, listMaildir, unstuff, bin, makeMaildir } from '../../pop-lib/test/fixtures/harness.js'
 import { serveMaildir, nobodyMaildir, runPiped, maildirArgv, asNobody, untapped } from './fixtures/serve.js'
 
 const at = (s: number): Date => new Date(s * 1000)
@@ -177,3 +177,25 @@ t.test('a file delivered this second is shown (qmail-pop3d hides it)', async (t)
   await s.close()
 })
 
+
+t.test('a Maildir the user cannot write: mail can be read; QUIT with DELE is [SYS/TEMP]; nothing lost', async (t) => {
+  if (process.getuid?.() !== 0) return t.pass('needs root to make a Maildir nobody cannot write')
+  const dir = t.testdir({})
+  makeMaildir(dir, msgs) // owned by root, mode 0700 dirs: open them to reading only
+  for (const sub of ['', '/new', '/cur', '/tmp']) chmodSync(dir + sub, 0o755)
+  const before = listMaildir(dir)
+  const s = await serveMaildir(dir)
+  t.teardown(() => s.close())
+  const c = await Client.connect(s.port)
+  t.equal(await c.line(), '+OK 3 messages')
+  t.equal(await c.cmd('STAT'), '+OK 3 99')
+  t.equal((await c.multi('RETR 3')).body?.toString(), 'Subject: three\r\n\r\nline1\r\nline2\r\n')
+  t.equal(await c.cmd('QUIT'), '+OK bye', 'nothing to change, nothing failed')
+  const d = await Client.connect(s.port)
+  t.equal(await d.line(), '+OK 3 messages')
+  t.equal(await d.cmd('DELE 1'), '+OK message 1 deleted')
+  t.equal(await d.cmd('QUIT'), '-ERR [SYS/TEMP] some deleted messages were not removed')
+  await s.close()
+  t.same(listMaildir(dir), before)
+  t.match(s.stderr(), /warning: cannot remove new\/1700000001\.M1P1\.host: EACCES/)
+})
