@@ -57,6 +57,7 @@ const XOR = [0x73]
 const SHL = [0x74]
 const ROTL = [0x77]
 const CLZ = [0x67]
+const EQZ = [0x45]
 const LTU = [0x49]
 const GTU = [0x4b]
 const CALL = (f: number): Code => [0x10, f]
@@ -236,7 +237,7 @@ const smix2 = (): { locals: Code; body: Code } => {
   const c: Code = [...loadCtx(ctx)]
   c.push(...get(r), ...i32(7), ...SHL, ...set(s))
   c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
-  c.push(...BLOCK, ...get(nloop), ...[0x45], ...BR_IF(0), ...i32(0), ...set(i), ...LOOP)
+  c.push(...BLOCK, ...get(nloop), ...EQZ, ...BR_IF(0), ...i32(0), ...set(i), ...LOOP)
   c.push(...get(last), ...ld32(), ...get(n), ...i32(1), ...SUB, ...AND, ...get(s), ...MUL)
   c.push(...get(v), ...ADD, ...set(j))
   const args = [...get(x), ...get(j), ...get(s)]
