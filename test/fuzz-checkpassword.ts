@@ -1,57 +1,17 @@
 // Fuzz pop-checkpassword's fd 3, and try hostile login names against every password source.
 import t from 'tap'
 import fc from 'fast-check'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync, chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bin, chainEnv } from '../packages/pop-lib/test/fixtures/harness.js'
-import { notRoot, withoutTap } from './fixtures/rel-serve.js'
+import { notRoot } from './fixtures/rel-serve.js'
+import { check, creds, pool, RAN } from './fixtures/rel-cpw.js'
 import { crashed } from './fixtures/rel-fuzz.js'
 
 const RUNS = Number(process.env.REL_FUZZ_RUNS ?? 30)
-const RAN = 'rel-prog-ran'
 /** SHA-512 crypt of pw-erin, made with mkpasswd (libxcrypt). */
 const ERIN_HASH =
   '$6$relsaltrelsalt$feDO6mGkjt6wDZkJyBL7fobwPwmZskR309CrBbdoXFTbxZ8M/1jJe5NeYvXWUVnJZFPSFKwdhWAA8jK2tyS0s.'
-
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs pop-checkpassword with data on fd 3 (a pipe) and a PROG that says it ran. */
-const check = (args: string[], data: Buffer): Promise<Run> =>
-  new Promise((resolve) => {
-    const child = spawn(
-      '/usr/bin/env',
-      ['-u', 'NODE_OPTIONS', process.execPath, bin('pop-checkpassword'), ...args, '/bin/echo', RAN],
-      { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: withoutTap(chainEnv()) },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('latin1')))
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('latin1')))
-    const fd3 = child.stdio[3] as NodeJS.WritableStream
-    fd3.on('error', () => {})
-    fd3.end(data)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-  })
-
-/** Runs f over items, n at a time. */
-const pool = async <T>(items: T[], n: number, f: (x: T) => Promise<void>): Promise<void> => {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) await f(items[next++]!)
-    }),
-  )
-}
-
-const creds = (login: string, secret: string, stamp = '<1.2@x>'): Buffer =>
-  Buffer.from(`${login}\0${secret}\0${stamp}\0`, 'latin1')
 
 t.test(
   'pop-checkpassword against hostile fd 3 data and login names',
