@@ -1,6 +1,5 @@
 // pop-tls before the full chain (pop-frontend, pop-checkpassword, pop-maildir): real clients retrieve mail over TLS.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -19,7 +18,7 @@ import {
   type World,
 } from '../../../test/fixtures/world.js'
 import { tcpserver } from '../../../test/fixtures/servers.js'
-import { makePki, need, overTls, testEnv, type Pki } from './fixtures/tls.js'
+import { makePki, need, overTls, run, testEnv, type Pki } from './fixtures/tls.js'
 
 const HOST = 'mail.example.org'
 
@@ -34,25 +33,6 @@ const popTls = (pki: Pki, starttls: boolean): string[] => [
   '--key',
   pki.key(HOST),
 ]
-
-/** Runs a client to completion (killed after 60 s), without blocking the launcher in this process. */
-const run = (
-  cmd: string,
-  args: string[],
-  input = '',
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ status: number | null; out: string; err: string }> =>
-  new Promise((resolve) => {
-    const p = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60000 })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')))
-    p.stderr.on('data', (d: Buffer) => (err += d.toString('latin1')))
-    p.on('error', (e) => (err += String(e)))
-    p.on('close', (status) => resolve({ status, out, err }))
-    p.stdin.on('error', () => {})
-    p.stdin.end(input)
-  })
 
 /** Message 2 (dot lines) as a client printed it raw: from its first line to the terminator, unstuffed. */
 const second = (out: string): string => {

@@ -4,23 +4,22 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { bin, serve, executable } from '../../pop-lib/test/fixtures/harness.js'
-import { FAKE, makePki, need, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
+import {
+  FAKE,
+  popTlsArgv,
+  failure,
+  makePki,
+  need,
+  overTls,
+  run,
+  testEnv,
+  tlsConnect,
+} from './fixtures/tls.js'
 
 if (need(t, 'openssl') !== null) {
   const pki = makePki(['mail.example.org'])
-  const server = (child: string[]) =>
-    serve(
-      [
-        process.execPath,
-        bin('pop-tls'),
-        '--cert',
-        pki.cert('mail.example.org'),
-        '--key',
-        pki.key('mail.example.org'),
-        ...child,
-      ],
-      { env: testEnv() },
-    )
+  const popTls = popTlsArgv(pki)
+  const server = (child: string[]) => serve([...popTls, ...child], { env: testEnv() })
 
   t.test('relays a session and passes the negotiated protocol and cipher on', async (t) => {
     const s = await server([process.execPath, FAKE])
@@ -82,20 +81,10 @@ if (need(t, 'openssl') !== null) {
 
   t.test("the child's exit status is pop-tls's", async (t) => {
     let code: number | null = null
-    const s = await serve(
-      [
-        process.execPath,
-        bin('pop-tls'),
-        '--cert',
-        pki.cert('mail.example.org'),
-        '--key',
-        pki.key('mail.example.org'),
-        'sh',
-        '-c',
-        'printf "+OK\\r\\n"; exit 7',
-      ],
-      { env: testEnv(), onExit: (c) => (code = c) },
-    )
+    const s = await serve([...popTls, 'sh', '-c', 'printf "+OK\\r\\n"; exit 7'], {
+      env: testEnv(),
+      onExit: (c) => (code = c),
+    })
     const c = overTls(await tlsConnect(s.port, pki.ca))
     t.equal(await c.line(), '+OK')
     t.equal(await c.untilClosed(), '')
@@ -107,28 +96,13 @@ if (need(t, 'openssl') !== null) {
     const marker = join(pki.dir, 'started-tls1')
     const child = executable(join(pki.dir, 'child.sh'), `#!/bin/sh\ntouch '${marker}'\nexec cat\n`)
     let code: number | null = null
-    const s = await serve(
-      [
-        process.execPath,
-        bin('pop-tls'),
-        '--cert',
-        pki.cert('mail.example.org'),
-        '--key',
-        pki.key('mail.example.org'),
-        child,
-      ],
-      { env: testEnv(), onExit: (c) => (code = c) },
-    )
-    const err = await tlsConnect(s.port, pki.ca, {
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1',
-      ciphers: 'DEFAULT@SECLEVEL=0',
-    }).then(
-      (sock) => {
-        sock.destroy()
-        return null
-      },
-      (e: Error) => e,
+    const s = await serve([...popTls, child], { env: testEnv(), onExit: (c) => (code = c) })
+    const err = await failure(
+      tlsConnect(s.port, pki.ca, {
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1',
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      }),
     )
     await s.close()
     t.ok(err, 'the handshake failed')
@@ -146,7 +120,7 @@ if (need(t, 'openssl') !== null) {
 
   t.test('openssl s_client -tls1 is refused too', async (t) => {
     const s = await server(['sh', '-c', 'echo "+OK should not run"'])
-    const r = await runTool(
+    const r = await run(
       'openssl',
       [
         's_client',
@@ -161,7 +135,7 @@ if (need(t, 'openssl') !== null) {
     )
     await s.close()
     t.not(r.status, 0)
-    t.notMatch(r.stdout, /should not run/)
+    t.notMatch(r.out, /should not run/)
     t.match(s.stderr(), /TLS handshake with 127\.0\.0\.1 failed/)
   })
 
@@ -196,10 +170,7 @@ if (need(t, 'openssl') !== null) {
       ],
       { env: testEnv(), onExit: (c) => (code = c) },
     )
-    const err = await tlsConnect(s.port, pki.ca).then(
-      (sock) => (sock.destroy(), null),
-      (e: Error) => e,
-    )
+    const err = await failure(tlsConnect(s.port, pki.ca))
     await s.close()
     t.ok(err)
     t.equal(code, 111)
@@ -222,12 +193,7 @@ if (need(t, 'openssl') !== null) {
           '--reuid=65534',
           '--regid=65534',
           '--clear-groups',
-          process.execPath,
-          bin('pop-tls'),
-          '--cert',
-          pki.cert('mail.example.org'),
-          '--key',
-          pki.key('mail.example.org'),
+          ...popTlsArgv(pki),
           'sh',
           '-c',
           'printf "+OK uid %s\\r\\n" "$(id -u)"',
@@ -243,19 +209,10 @@ if (need(t, 'openssl') !== null) {
   t.test('TLS over two pipes (fd 0 read, fd 1 written)', async (t) => {
     const { spawn } = await import('node:child_process')
     const { Duplex } = await import('node:stream')
-    const p = spawn(
-      process.execPath,
-      [
-        bin('pop-tls'),
-        '--cert',
-        pki.cert('mail.example.org'),
-        '--key',
-        pki.key('mail.example.org'),
-        process.execPath,
-        FAKE,
-      ],
-      { stdio: ['pipe', 'pipe', 'ignore'], env: testEnv() },
-    )
+    const p = spawn(process.execPath, [...popTls.slice(1), process.execPath, FAKE], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: testEnv(),
+    })
     const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)))
     const duplex = Duplex.from({ readable: p.stdout, writable: p.stdin })
     const sock = await new Promise<tls.TLSSocket>((resolve, reject) => {
@@ -270,21 +227,5 @@ if (need(t, 'openssl') !== null) {
     t.match(await c.cmd('INFO'), /^\+OK TLSv1/)
     t.equal(await c.cmd('QUIT'), '+OK bye')
     t.equal(await exited, 0)
-  })
-}
-
-/** Runs a tool with input; resolves with its status and output. */
-async function runTool(
-  cmd: string,
-  args: string[],
-  input: string,
-): Promise<{ status: number | null; stdout: string }> {
-  const { spawn } = await import('node:child_process')
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] })
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')))
-    p.on('close', (status) => resolve({ status, stdout: out }))
-    p.stdin.end(input)
   })
 }

@@ -3,9 +3,9 @@ import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { userInfo } from 'node:os'
-import { bin, executable } from '../../pop-lib/test/fixtures/harness.js'
+import { executable } from '../../pop-lib/test/fixtures/harness.js'
 import { startServer, need } from '../../../test/fixtures/servers.js'
-import { FAKE, makePki, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
+import { FAKE, popTlsArgv, failure, makePki, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
@@ -16,16 +16,7 @@ t.test(
     if (!inetd || need(t, 'openssl') === null) return
     const pki = makePki(['mail.example.org'])
     const log = join(pki.dir, 'pop-tls.log')
-    const argv = [
-      process.execPath,
-      bin('pop-tls'),
-      '--cert',
-      pki.cert('mail.example.org'),
-      '--key',
-      pki.key('mail.example.org'),
-      process.execPath,
-      FAKE,
-    ]
+    const argv = [...popTlsArgv(pki), process.execPath, FAKE]
     // inetd's fd 2 is the connection too: the log goes to a file
     const wrapper = executable(
       join(pki.dir, 'pop3s-inetd'),
@@ -44,15 +35,12 @@ t.test(
     t.match(await c.cmd('INFO'), /^\+OK TLSv1\.3 /)
     t.equal(await c.cmd('QUIT'), '+OK bye')
     t.equal(await c.untilClosed(), '')
-    const refused = await tlsConnect(s.port, pki.ca, {
+    const tls1 = {
       maxVersion: 'TLSv1',
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT@SECLEVEL=0',
-    }).then(
-      (sock) => (sock.destroy(), false),
-      () => true,
-    )
-    t.ok(refused, 'TLS 1.0 refused')
+    } as const
+    t.ok(await failure(tlsConnect(s.port, pki.ca, tls1)), 'TLS 1.0 refused')
     // pop-tls writes its line just after the alert went out: wait for it (bounded)
     const want = /warning: TLS handshake with 127\.0\.0\.1 failed: unsupported protocol/
     for (let i = 0; i < 200 && !want.test(readFileSync(log, 'latin1')); i++)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { bin, serve } from '../../pop-lib/test/fixtures/harness.js'
 import { candidates, lookup } from '../src/certs.js'
-import { makePki, need, peerName, testEnv, tlsConnect } from './fixtures/tls.js'
+import { failure, makePki, need, peerName, testEnv, tlsConnect } from './fixtures/tls.js'
 
 const CHILD = ['sh', '-c', 'printf "+OK [%s]\\r\\n" "$SSL_TLS_SNI_SERVERNAME"']
 
@@ -142,10 +142,7 @@ if (need(t, 'openssl') !== null) {
         env: testEnv(),
         onExit: (c) => (code = c),
       })
-      const err = await tlsConnect(s.port, pki.ca, { servername: 'nowhere.example.com' }).then(
-        (sock) => (sock.destroy(), null),
-        (e: Error) => e,
-      )
+      const err = await failure(tlsConnect(s.port, pki.ca, { servername: 'nowhere.example.com' }))
       await s.close()
       t.ok(err)
       t.equal(code, 100)

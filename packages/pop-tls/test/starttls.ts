@@ -4,22 +4,7 @@ import { readFileSync } from 'node:fs'
 import tls from 'node:tls'
 import { spawn } from 'node:child_process'
 import { bin, Client, serve } from '../../pop-lib/test/fixtures/harness.js'
-import { FAKE, makePki, need, overTls, testEnv } from './fixtures/tls.js'
-
-const run = (
-  cmd: string,
-  args: string[],
-  input: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')))
-    p.stderr.on('data', (d: Buffer) => (err += d.toString('latin1')))
-    p.on('close', (status) => resolve({ status, stdout: out, stderr: err }))
-    p.stdin.end(input)
-  })
+import { FAKE, failure, makePki, need, overTls, run, testEnv } from './fixtures/tls.js'
 
 /** Upgrades a plaintext client connection to TLS (after +OK to STLS). */
 const upgrade = (c: Client, ca: string, opts: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> =>
@@ -67,15 +52,15 @@ if (need(t, 'openssl') !== null) {
       'CAPA\r\nINFO\r\nRETR 1\r\nQUIT\r\n',
     )
     await s.close()
-    t.equal(r.status, 0, `the client succeeded ${r.status === 0 ? '' : r.stderr}`)
-    t.match(r.stdout, /\+OK\r\nUSER\r\n\.\r\n/, 'CAPA after STLS no longer offers STLS')
+    t.equal(r.status, 0, `the client succeeded ${r.status === 0 ? '' : r.err}`)
+    t.match(r.out, /\+OK\r\nUSER\r\n\.\r\n/, 'CAPA after STLS no longer offers STLS')
     t.match(
-      r.stdout,
+      r.out,
       /\+OK TLSv1\.3 TLS_\w+ \[mail\.example\.org\]\r\n/,
       'Y brought the TLS facts back',
     )
-    t.match(r.stdout, /hello from fake over TLSv1\.3/)
-    t.match(r.stdout, /\+OK bye\r\n$/)
+    t.match(r.out, /hello from fake over TLSv1\.3/)
+    t.match(r.out, /\+OK bye\r\n$/)
     t.equal(
       s.stderr(),
       'fake: STLS\nfake: CAPA [tls]\nfake: INFO [tls]\nfake: RETR [tls]\nfake: QUIT [tls]\n',
@@ -103,10 +88,7 @@ if (need(t, 'openssl') !== null) {
       t.equal(await c.line(), '+OK fake ready')
       c.send('STLS\r\nCAPA\r\n')
       t.equal(await c.line(), '+OK begin TLS')
-      const err = await upgrade(c, pki.ca).then(
-        (sock) => (sock.destroy(), null),
-        (e: Error) => e,
-      )
+      const err = await failure(upgrade(c, pki.ca))
       await s.close()
       t.ok(err, 'the handshake failed: the injected line went to the TLS parser')
       t.notMatch(
@@ -171,13 +153,12 @@ if (need(t, 'openssl') !== null) {
     const c = await Client.connect(s.port)
     t.equal(await c.line(), '+OK fake ready')
     t.equal(await c.cmd('STLS'), '+OK begin TLS')
-    const err = await upgrade(c, pki.ca, {
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1',
-      ciphers: 'DEFAULT@SECLEVEL=0',
-    }).then(
-      (sock) => (sock.destroy(), null),
-      (e: Error) => e,
+    const err = await failure(
+      upgrade(c, pki.ca, {
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1',
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      }),
     )
     await s.close()
     t.ok(err)
@@ -220,8 +201,8 @@ if (need(t, 'openssl') !== null) {
       '',
     )
     await s.close()
-    t.equal(r.status, 0, `the client succeeded ${r.status === 0 ? '' : r.stderr}`)
-    t.match(r.stdout, /hello from fake over TLSv1\.3/)
+    t.equal(r.status, 0, `the client succeeded ${r.status === 0 ? '' : r.err}`)
+    t.match(r.out, /hello from fake over TLSv1\.3/)
     t.match(s.stderr(), /fake: STLS\n/)
     t.notMatch(s.stderr(), /fake: (USER|PASS|AUTH)\n/, 'no credentials in plaintext')
   })
