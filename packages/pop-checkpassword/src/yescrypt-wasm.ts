@@ -88,7 +88,7 @@ export interface WasmCore {
 
 let compiled: WebAssembly.Module | null | undefined
 
-/** A core with at least `bytes` of memory, or null where WebAssembly is unavailable. */
+/** A core with at least `bytes` of memory, or null where WebAssembly or its memory is unavailable. */
 export const wasmCore = (bytes: number): WasmCore | null => {
   if (compiled === undefined) {
     try {
@@ -98,7 +98,14 @@ export const wasmCore = (bytes: number): WasmCore | null => {
     }
   }
   if (!compiled) return null
-  const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) })
+  let mem: WebAssembly.Memory
+  try {
+    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) })
+  } catch {
+    // V8 reserves 8 GiB or more of address space per memory: under ulimit -v (softlimit -a),
+    // that fails, and the JavaScript path, which needs only the bytes, takes over.
+    return null
+  }
   const { exports } = new WebAssembly.Instance(compiled, { env: { mem } })
   return { mem, ...(exports as unknown as Omit<WasmCore, 'mem'>) }
 }
