@@ -2,8 +2,8 @@
 import { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { parseCommandLine, type CommandSpec } from '../../pop-lib/src/cli.js'
-import { EXIT_PERM, ExitError, usage } from '../../pop-lib/src/exit-codes.js'
-import { clean, warn } from '../../pop-lib/src/log.js'
+import { EXIT_PERM, EXIT_TEMP, ExitError, usage } from '../../pop-lib/src/exit-codes.js'
+import { clean, fatal, warn } from '../../pop-lib/src/log.js'
 import { anyCertificate, type CertSources } from './certs.js'
 import { start, status } from './child.js'
 import { handshake, HandshakeError } from './handshake.js'
@@ -91,8 +91,19 @@ const implicit = async (c: Config): Promise<number> => {
   }
   const flushed = relay(sock, child.stdin!, child.stdout!, c.timeout)
   const code = await status(child)
-  await flushed
+  await settle(flushed, c.timeout)
+  sock.destroy()
   return code
+}
+
+/**
+ * Waits for the last output to go out, but not for ever: a child that could not start, or a
+ * descendant that kept its output open, leaves nothing to wait for after `seconds`.
+ */
+const settle = async (flushed: Promise<void>, seconds: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([flushed, new Promise((r) => (timer = setTimeout(r, seconds * 1000)))])
+  clearTimeout(timer)
 }
 
 /** The first byte on the control socket: the command, or null when the child closes it (declines). */
@@ -128,6 +139,7 @@ const starttls = async (c: Config): Promise<number> => {
   const ended = status(child)
   let wire: Duplex | undefined
   let secure = false
+  let failed: number | undefined
   const session = command(ctl).then(async (cmd) => {
     if (cmd === null) return
     if (cmd !== 'y' && cmd !== 'Y') {
@@ -152,12 +164,18 @@ const starttls = async (c: Config): Promise<number> => {
     if (cmd === 'Y') ctl.end(infoRecord(tlsInfo(sock)))
     await relay(sock, toChild, fromChild, c.timeout)
   })
+  // Our own failure (certificate files) ends TLS, not the child's session: log it, report it at the end.
+  const done = session.catch((e: unknown) => {
+    failed = e instanceof ExitError ? e.code : EXIT_TEMP
+    fatal(e instanceof Error ? e.message : String(e))
+  })
   const code = await ended
   ctl.destroy()
   // A child gone during the handshake: nobody is left to talk to.
   if (wire !== undefined && !secure) wire.destroy()
-  if (wire !== undefined) await session
-  return code
+  if (wire !== undefined) await settle(done, c.timeout)
+  wire?.destroy()
+  return failed ?? code
 }
 
 export const main = async (

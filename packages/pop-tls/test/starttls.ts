@@ -166,6 +166,35 @@ if (need(t, 'openssl') !== null) {
     t.equal(code, 1)
   })
 
+  t.test(
+    'an unreadable certificate at STLS time: logged, the frontend is told, exit 111',
+    async (t) => {
+      let code: number | null = null
+      const s = await serve(
+        [
+          process.execPath,
+          bin('pop-tls'),
+          '--starttls',
+          '--cert',
+          '/nonexistent/cert.pem',
+          '--key',
+          '/nonexistent/key.pem',
+          process.execPath,
+          FAKE,
+        ],
+        { env: testEnv(), onExit: (c) => (code = c) },
+      )
+      const c = await Client.connect(s.port)
+      t.equal(await c.line(), '+OK fake ready')
+      t.equal(await c.cmd('STLS'), '+OK begin TLS')
+      t.ok(await failure(upgrade(c, pki.ca)), 'no TLS')
+      await s.close()
+      t.equal(code, 111)
+      t.match(s.stderr(), /pop-tls\[\d+\]: fatal: cannot read \/nonexistent\/cert\.pem: ENOENT\n/)
+      t.match(s.stderr(), /fake: no TLS/)
+    },
+  )
+
   t.test('a large reply inside STLS arrives whole', async (t) => {
     const s = await server()
     t.teardown(() => s.close())
