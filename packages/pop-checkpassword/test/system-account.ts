@@ -1,10 +1,17 @@
-// A real system account, its /etc/shadow entry written by chpasswd (yescrypt on Debian 12), logs in.
+// A real system account, its /etc/shadow entry written by chpasswd (yescrypt on Debian 12), logs in end to end.
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { needTool } from '../../pop-lib/test/fixtures/harness.js'
-import { creds, run, scratch } from './fixtures/run.js'
+import {
+  bin,
+  chownTree,
+  Client,
+  makeMaildir,
+  needTool,
+  serve,
+} from '../../pop-lib/test/fixtures/harness.js'
+import { CHECKPW, creds, run, scratch } from './fixtures/run.js'
 
 const isRoot = process.getuid!() === 0
 
@@ -41,6 +48,31 @@ t.test('useradd + chpasswd, then login', { skip: !isRoot && 'needs root' }, asyn
     const good = await run([...opts, ...prog], creds(name, pw))
     t.equal(good.code, 0, `${opts.join(' ') || 'files'}: ${good.stderr}`)
     t.equal(good.stdout, `${name} ${uid} ${home} ${name} ${home}\n`)
+  }
+  // End to end: pop-frontend, pop-checkpassword, pop-maildir over TCP, the user's own Maildir.
+  makeMaildir(join(home, 'Maildir'), [{ content: 'Subject: for you\n\nhello\n' }])
+  chownTree(home, uid, Number(spawnSync('id', ['-g', name], { encoding: 'utf8' }).stdout))
+  const s = await serve([
+    process.execPath,
+    bin('pop-frontend'),
+    'test.example',
+    process.execPath,
+    CHECKPW,
+    process.execPath,
+    bin('pop-maildir'),
+    'Maildir',
+  ])
+  try {
+    const c = await Client.connect(s.port)
+    t.match(await c.line(), /^\+OK/)
+    t.match(await c.cmd(`USER ${name}`), /^\+OK/)
+    t.match(await c.cmd(`PASS ${pw}`), /^\+OK/)
+    const r = await c.multi('RETR 1')
+    t.match(r.body?.toString('latin1'), /Subject: for you\r\n\r\nhello\r\n/)
+    t.match(await c.cmd('QUIT'), /^\+OK/)
+    c.close()
+  } finally {
+    await s.close()
   }
   const bad = await run(prog, creds(name, pw + 'x'))
   t.equal(bad.code, 1, 'a wrong password')
