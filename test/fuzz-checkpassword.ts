@@ -1,11 +1,10 @@
 // Fuzz pop-checkpassword's fd 3, and try hostile login names against every password source.
 import t from 'tap'
 import fc from 'fast-check'
-import { mkdtempSync, writeFileSync, chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { notRoot } from './fixtures/rel-serve.js'
-import { check, creds, pool, RAN } from './fixtures/rel-cpw.js'
+import { check, creds, pool, RAN, makeAccounts } from './fixtures/rel-cpw.js'
 import { crashed } from './fixtures/rel-fuzz.js'
 
 const RUNS = Number(process.env.REL_FUZZ_RUNS ?? 30)
@@ -17,15 +16,7 @@ t.test(
   'pop-checkpassword against hostile fd 3 data and login names',
   { skip: notRoot() },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'rel-cpw-'))
-    chmodSync(dir, 0o755)
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-    const home = join(dir, 'home')
-    mkdirSync(home)
-    chownSync(home, 65534, 65534)
-    const users = join(dir, 'users')
-    writeFileSync(
-      users,
+    const { dir, home, users } = makeAccounts(t, 'rel-cpw', (home) =>
       [
         `alice:{PLAIN}pw-alice:65534:65534::${home}::`,
         `bob\0x:{PLAIN}pw-bob:65534:65534::${home}::`,

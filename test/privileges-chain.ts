@@ -1,20 +1,12 @@
 // Privileges, as root: the mailbox stage runs with the user's ids and groups only, cannot regain root, holds fds 0-2 only.
 import t from 'tap'
-import {
-  mkdtempSync,
-  writeFileSync,
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  rmSync,
-  readFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, chmodSync, chownSync, mkdirSync, rmSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bin, chainEnv } from '../packages/pop-lib/test/fixtures/harness.js'
 import { Spawner, notRoot } from './fixtures/rel-serve.js'
 import { makeHome, deliver, message, rng } from './fixtures/rel-mail.js'
 import { descendants, cmdline, fds } from './fixtures/rel-proc.js'
+import { makeAccounts } from './fixtures/rel-cpw.js'
 
 const PW = 'Rel-Priv-pw-4417'
 /** SHA-512 crypt of pw-erin, made with mkpasswd (libxcrypt). */
@@ -44,18 +36,14 @@ const field = (status: string, name: string): number[] =>
     .map(Number)
 
 t.test('privileges of the mailbox stage', { skip: notRoot() }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rel-priv-'))
-  chmodSync(dir, 0o755)
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const home = join(dir, 'home')
-  mkdirSync(home)
-  chownSync(home, 65534, 65534)
+  const { dir, home, users } = makeAccounts(
+    t,
+    'rel-priv',
+    (home) => `relpriv:{PLAIN}${PW}:65534:65534::${home}::\n`,
+  )
   const report = join(dir, 'report')
   mkdirSync(report)
   chownSync(report, 65534, 65534)
-  const users = join(dir, 'users')
-  writeFileSync(users, `relpriv:{PLAIN}${PW}:65534:65534::${home}::\n`)
-  chmodSync(users, 0o600)
   const passwd = join(dir, 'passwd')
   const shadow = join(dir, 'shadow')
   const group = join(dir, 'group')

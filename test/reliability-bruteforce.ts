@@ -1,35 +1,17 @@
 // Brute force without a daemon: pop-checkpassword's --state-dir counts failures safely under concurrency and locks out.
 import t from 'tap'
-import {
-  mkdtempSync,
-  writeFileSync,
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  rmSync,
-  readdirSync,
-  readFileSync,
-  existsSync,
-  statSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { notRoot } from './fixtures/rel-serve.js'
-import { check, creds, pool, RAN } from './fixtures/rel-cpw.js'
+import { check, creds, pool, RAN, makeAccounts } from './fixtures/rel-cpw.js'
 
 t.test('brute-force counting in a state directory', { skip: notRoot() }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'rel-brute-'))
-  chmodSync(dir, 0o755)
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const home = join(dir, 'home')
-  mkdirSync(home)
-  chownSync(home, 65534, 65534)
-  const users = join(dir, 'users')
-  writeFileSync(
-    users,
-    `brute:{PLAIN}pw-brute:65534:65534::${home}::\nother:{PLAIN}pw-other:65534:65534::${home}::\n`,
+  const { dir, users } = makeAccounts(
+    t,
+    'rel-brute',
+    (home) =>
+      `brute:{PLAIN}pw-brute:65534:65534::${home}::\nother:{PLAIN}pw-other:65534:65534::${home}::\n`,
   )
-  chmodSync(users, 0o600)
   let n = 0
   const state = (): string => join(dir, `state-${++n}`)
   const args = (st: string, more: string[] = []): string[] => [
