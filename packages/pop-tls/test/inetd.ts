@@ -1,9 +1,9 @@
-// pop-tls under inetd (Debian openbsd-inetd): one socket on fds 0, 1 and 2, no TCP variables.
+// pop-tls under inetd (Debian openbsd-inetd, or xinetd, which replaces it): one socket on fds 0, 1 and 2, no TCP variables.
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { userInfo } from 'node:os'
-import { executable } from '../../pop-lib/test/fixtures/harness.js'
+import { executable, findTool } from '../../pop-lib/test/fixtures/harness.js'
 import { startServer, need } from '../../../test/fixtures/servers.js'
 import { FAKE, popTlsArgv, failure, makePki, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
 
@@ -12,8 +12,10 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 t.test(
   'inetd nowait: a session over the same socket twice, and the peer address from the socket',
   async (t) => {
-    const inetd = need(t, 'inetd')
-    if (!inetd || need(t, 'openssl') === null) return
+    // the two Debian packages exclude each other: use whichever is there
+    const inetd = findTool('inetd')
+    const xinetd = inetd === null ? need(t, 'xinetd') : null
+    if ((inetd === null && xinetd === null) || need(t, 'openssl') === null) return
     const pki = makePki(['mail.example.org'])
     const log = join(pki.dir, 'pop-tls.log')
     const argv = [...popTlsArgv(pki), process.execPath, FAKE]
@@ -24,11 +26,33 @@ t.test(
     )
     const conf = join(pki.dir, 'inetd.conf')
     const s = await startServer(t, (port) => {
-      writeFileSync(
-        conf,
-        `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3s-inetd\n`,
-      )
-      return { cmd: inetd, args: ['-d', conf], env: testEnv() }
+      if (inetd !== null) {
+        const line = `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3s-inetd`
+        writeFileSync(conf, line + '\n')
+        return { cmd: inetd, args: ['-d', conf], env: testEnv() }
+      }
+      const entry = [
+        'service pop3s-test',
+        '{',
+        '    type = UNLISTED',
+        `    port = ${port}`,
+        '    bind = 127.0.0.1',
+        '    socket_type = stream',
+        '    protocol = tcp',
+        '    wait = no',
+        `    user = ${userInfo().username}`,
+        `    server = ${wrapper}`,
+        '    disable = no',
+        '}',
+      ]
+      writeFileSync(conf, entry.join('\n') + '\n')
+      const files = [
+        '-pidfile',
+        join(pki.dir, 'xinetd.pid'),
+        '-filelog',
+        join(pki.dir, 'xinetd.log'),
+      ]
+      return { cmd: xinetd!, args: ['-dontfork', '-f', conf, ...files], env: testEnv() }
     })
     const c = overTls(await tlsConnect(s.port, pki.ca))
     t.equal(await c.line(), '+OK fake ready')
