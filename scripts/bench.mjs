@@ -281,14 +281,14 @@ if (results.memory) {
   p()
   p('"one session" sums the processes that appeared for one idle session; "per session of 10" is the growth of the whole server tree with ten sessions (ten accounts), divided by ten.')
   p()
-  p('| server | processes per session | one session, MB | per session of 10, MB |')
+  p('| server | processes per session (Node) | one session, MB | per session of 10, MB |')
   p('|---|---|---|---|')
   for (const n of names) {
     if (n.endsWith('-D')) continue
     const fr = failRow(n)
     const o = results.memory.get(n)
     if (fr) p(`| ${n} | ${fr} | | |`)
-    else p(`| ${n} | ${cell(o, (v) => v.procs, 0)} | ${cell(o, (v) => v.onePss / 1024)} | ${cell(o, (v) => v.perSessionOf10 / 1024)} |`)
+    else p(`| ${n} | ${cell(o, (v) => v.procs, 0)} (${cell(o, (v) => v.nodes, 0)}) | ${cell(o, (v) => v.onePss / 1024)} | ${cell(o, (v) => v.perSessionOf10 / 1024)} |`)
   }
   for (const [l, v] of Object.entries(results.idleNode)) p(`| idle \`node\` process, ${l} (for scale) | 1 | ${f(v.onePss / 1024)} | ${f(v.perOf10 / 1024)} |`)
   p()
@@ -361,7 +361,8 @@ if (results.memory) {
     const o = results.memory.get(`popchain (${l})`)
     const v = med(o, (x) => x.perSessionOf10 / 1024)
     const idle = results.idleNode[l]?.perOf10 / 1024
-    targets.push(`- Memory per idle session about one Node process on ${l}: ${Number.isFinite(v) ? `${hold(v <= 1.25 * idle)} (${f(v)} MB per session of 10 against ${f(idle)} MB per idle \`node\` of 10, ${f(v / idle, 2)}x; ${f(med(o, (x) => x.procs), 0)} processes per session)` : 'not measured'}.`)
+    const nodes = med(o, (x) => x.nodes)
+    targets.push(`- Memory per idle session about one Node process on ${l}: ${Number.isFinite(v) ? `${hold(nodes <= 1)}, ${f(nodes, 0)} Node processes per session (${f(v)} MB per session of 10 against ${f(idle)} MB per idle \`node\` of 10, ${f(v / idle, 2)}x; ${f(med(o, (x) => x.procs), 0)} processes per session)` : 'not measured'}.`)
   }
 }
 if (results.retr) {

@@ -1,6 +1,6 @@
 // The measurements: sessions, throughput, big mailboxes, memory, start-up and crypt cost.
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
+import { readFileSync, writeFileSync, existsSync, mkdirSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { login, ok, now, using } from './pop3.mjs'
@@ -140,6 +140,13 @@ export const firstSession = async (port, user, count) => {
   return statListUidl(port, user, count)
 }
 
+const exeName = (pid) => {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).split('/').pop()
+  } catch {
+    return ''
+  }
+}
 const treePss = (pid) => [pid, ...descendants(pid)].reduce((s, p) => s + pssKb(p), 0)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -163,6 +170,7 @@ const idle = async (server, users, before, base, open) => {
   await sleep(700)
   const fresh = descendants(server.pid).filter((p) => !before.has(p))
   const onePss = fresh.reduce((s, p) => s + pssKb(p), 0)
+  const nodes = fresh.filter((p) => exeName(p) === 'node').length
   const oneDelta = treePss(server.pid) - base
   const more = []
   for (let i = 1; i < 10; i++) {
@@ -174,7 +182,7 @@ const idle = async (server, users, before, base, open) => {
   await sleep(1000)
   const ten = treePss(server.pid) - base
   for (const c of [one, ...more]) await c.quit()
-  return { procs: fresh.length, onePss, oneDelta, perSessionOf10: ten / 10 }
+  return { procs: fresh.length, nodes, onePss, oneDelta, perSessionOf10: ten / 10 }
 }
 
 /** PSS of idle `node` processes of a runtime: one alone, and per process of ten (kB). */
