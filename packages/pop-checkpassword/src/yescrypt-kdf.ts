@@ -317,7 +317,8 @@ const kdfBody = (
   } else for (let i = 0; i < p; i++) smix(B.subarray(32 * r * i), r, N, 1, t, flags, V, w, passwd)
   const bytes = toBytes(B)
   const dk = pbkdf2Sync(passwd, bytes, 1, 32, 'sha256')
-  for (const secret of [bytes, B, w.X, w.Y, w.t, V]) secret.fill(0)
+  // The WebAssembly memory (X, S, V) is zeroed once, by yescryptKdf.
+  for (const secret of buffer ? [bytes, B] : [bytes, B, w.X, w.Y, w.t, V]) secret.fill(0)
   if (passwd !== password) passwd.fill(0)
   if (!flags || flags & YESCRYPT_PREHASH) return dk
   const clientKey = hmac(dk, Buffer.from('Client Key'))
@@ -338,7 +339,9 @@ export const yescryptKdf = (
   useWasm = true,
 ): Buffer => {
   const { flags, N, r, p } = prm
-  const core = flags & YESCRYPT_RW && useWasm ? wasmCore(layout(r, p).vAt + 128 * r * N) : null
+  // The core sees memory as little-endian, as the JavaScript views over it do only on such hosts.
+  const core =
+    flags & YESCRYPT_RW && useWasm && LE ? wasmCore(layout(r, p).vAt + 128 * r * N) : null
   try {
     if (flags & YESCRYPT_RW && Math.floor(N / p) >= 0x100 && Math.floor(N / p) * r >= 0x20000) {
       const pre = { flags: flags | YESCRYPT_PREHASH, N: N / 64, r, p, t: 0 }
