@@ -15,11 +15,18 @@ export const tlsInfo = (sock: tls.TLSSocket): [string, string][] => {
 export const infoRecord = (info: [string, string][]): Buffer =>
   Buffer.from(info.map(([k, v]) => `${k}=${v}\0`).join('') + '\0', 'latin1')
 
+/**
+ * Connection facts in the names of ucspi-ssl, s6-tlsd and mod_ssl, the UCSPI-TLS descriptors, and
+ * our own settings (key paths). OpenSSL's own SSL_CERT_FILE and SSL_CERT_DIR are not facts: they stay.
+ */
+const STALE =
+  /^(SSL_(PROTOCOL|CIPHER\w*|SESSION_\w+|TLS_SNI_SERVERNAME|CLIENT_\w+|SERVER_\w+|VERSION_\w+|COMPRESS_METHOD|SECURE_RENEG)|SSLCTLFD|SSLREADFD|SSLWRITEFD|CERTFILE(:.*)?|KEYFILE(:.*)?|POPTLS_\w+)$/
+
 /** Variables that must not reach the next program from outside: stale TLS facts and key paths. */
 export const scrub = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
   const out: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(env)) {
-    if (/^(SSL_|SSLCTLFD$|SSLREADFD$|SSLWRITEFD$|CERTFILE|KEYFILE|POPTLS_)/.test(k)) continue
+    if (STALE.test(k)) continue
     out[k] = v
   }
   return out
