@@ -156,3 +156,32 @@ t.test(
     t.match(other.stderr, /not running as root: cannot become uid 4000/)
   },
 )
+
+t.test('the login signal as root', { skip: !isRoot && 'not root' }, async (t) => {
+  const args = [...system]
+  const good = await run(
+    [...args, 'sh', '-c', 'echo "authfd=${POPCHAIN_AUTHFD-unset}"'],
+    creds('nobody', 'correct horse battery staple'),
+    { authFd: true },
+  )
+  t.equal(good.code, 0, good.stderr)
+  t.equal(good.auth, '+', 'one byte after the drop')
+  t.equal(good.stdout, 'authfd=unset\n', 'the variable is gone')
+  const bad = await run([...args, 'true'], creds('nobody', 'wrong'), { authFd: true })
+  t.equal(bad.code, 1)
+  t.equal(bad.auth, '', 'nothing for a wrong password')
+  const noprog = await run(
+    [...args, '/nonexistent/prog'],
+    creds('nobody', 'correct horse battery staple'),
+    { authFd: true },
+  )
+  t.equal(noprog.code, 111)
+  t.equal(noprog.auth, '', 'nothing when PROG cannot be run')
+  const nohome = w.file(
+    'users-nohome2',
+    `alice:${passHash}:${NOBODY}:${NOGROUP}::${w.dir}/gone:/bin/sh\n`,
+  )
+  const home = await run(['--users', nohome, 'true'], creds('alice', 'pass'), { authFd: true })
+  t.equal(home.code, 111)
+  t.equal(home.auth, '', 'nothing when the home directory is missing')
+})
