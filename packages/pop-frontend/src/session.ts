@@ -321,11 +321,10 @@ export class Session {
       onSession: () =>
         waitInPlace?.('pop-frontend', `session ended: ${who} user=${user}`, this.#env),
     })
-    if (v.kind === 'session') {
+    if (v.kind === 'session' || v.kind === 'good') {
       info(`session ended: ${who} user=${user} (${v.detail})`)
       return { exit: v.status }
     }
-    if (v.kind === 'good') return { exit: EXIT_OK }
     if (v.kind === 'temp') {
       if (v.detail.startsWith('cannot')) warn(v.detail)
       warn(`login failed temporarily: ${who} status=${v.status} user=${user}`)

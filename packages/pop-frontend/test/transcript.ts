@@ -228,6 +228,7 @@ t.test('no signal and exit 0 is a good login that ended well', async (t) => {
   await f.exited(1)
   t.same(f.exits, [0])
   t.notMatch(f.stderr(), /login failed/)
+  t.match(f.stderr(), /info: session ended: ip=127\.0\.0\.1 mech=USER user=bob \(exit 0\)/)
 })
 
 t.test('credentials over 512 bytes are refused before any program runs', async (t) => {
