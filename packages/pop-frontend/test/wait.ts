@@ -15,7 +15,7 @@ const exe = (pid: number): string => {
 
 /** Waits (bounded) until the process runs a program matching re; returns what it runs. */
 const becomes = async (pid: number, re: RegExp): Promise<string> => {
-  for (let i = 0; i < 200 && !re.test(exe(pid)); i++) await new Promise((r) => setTimeout(r, 25))
+  for (let i = 0; i < 400 && !re.test(exe(pid)); i++) await new Promise((r) => setTimeout(r, 25))
   return exe(pid)
 }
 
