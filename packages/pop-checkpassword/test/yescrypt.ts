@@ -1,6 +1,6 @@
 // yescrypt against libxcrypt's own hashes (test/fixtures/yescrypt-vectors.sh made them with mkpasswd).
 import t from 'tap'
-import { vectors } from './fixtures/yescrypt-vectors.js'
+import { settings, vectors } from './fixtures/yescrypt-vectors.js'
 import { encodeUint32 } from '../src/yescrypt-base64.js'
 import { yescryptHash, yescryptVerify } from '../src/yescrypt.js'
 
@@ -114,4 +114,15 @@ t.test('malformed and unsupported hashes are false, never thrown', async (t) => 
   for (const s of bad) t.equal(yescryptVerify(pw, s), false, JSON.stringify(s))
   t.throws(() => yescryptHash(pw, '$y$jZT$abcdefgh'), RangeError)
   t.throws(() => yescryptHash(pw, 'nonsense'), RangeError)
+})
+
+t.test('settings are computed or refused as libxcrypt does', async (t) => {
+  t.ok(settings.length >= 50)
+  const pw = Buffer.from('pw')
+  for (const { setting, hash } of settings) {
+    if (hash) {
+      t.equal(yescryptHash(pw, setting), hash, setting)
+      t.equal(yescryptVerify(pw, hash), true, hash)
+    } else t.throws(() => yescryptHash(pw, setting), RangeError, setting)
+  }
 })
