@@ -217,6 +217,46 @@ if (need(t, 'openssl') !== null) {
   })
 
   t.test(
+    'the stunnel alternative of docs/pop-tls.md: inetd mode under tcpserver, curl pop3s://',
+    async (t) => {
+      if (need(t, 'tcpserver') === null || need(t, 'stunnel') === null || need(t, 'curl') === null)
+        return
+      const w = makeWorld(t)
+      const pki = makePki([HOST])
+      const [prog, ...rest] = ourChain(w)
+      const conf = w.file(
+        'pop3s.conf',
+        [
+          `cert = ${pki.cert(HOST)}`,
+          `key = ${pki.key(HOST)}`,
+          'sslVersionMin = TLSv1.2',
+          `exec = ${prog}`,
+          `execArgs = ${[prog, ...rest].join(' ')}`,
+          '',
+        ].join('\n'),
+      )
+      const s = await tcpserver(t, ['-R', '-H'], ['stunnel', conf], cleanEnv(w))
+      const url = `pop3s://${HOST}:${s.port}/3`
+      const r = await run('curl', [
+        '-sS',
+        '--cacert',
+        pki.ca,
+        '--resolve',
+        `${HOST}:${s.port}:127.0.0.1`,
+        '-u',
+        `${USER}:${PASS}`,
+        url,
+      ])
+      t.equal(r.status, 0, `curl ${url}${r.status === 0 ? '' : r.err + s.log()}`)
+      t.equal(
+        lf(Buffer.from(r.out, 'latin1')).toString('latin1'),
+        MESSAGES[2]!.toString('latin1'),
+        'message 3 byte-identical',
+      )
+    },
+  )
+
+  t.test(
     'pop-frontend --require-tls behind pop-tls --starttls: no password in plaintext, then a full session',
     async (t) => {
       const w = makeWorld(t)
