@@ -1,16 +1,19 @@
 // System accounts through NSS (LDAP, sssd, extrausers): `getent passwd` and `getent shadow`, since Node has no getpwnam(3).
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { temp } from '../../pop-lib/src/exit-codes.js'
 import { type Source, DUMMY_HASH } from './account.js'
 import { firstHash, systemAccount } from './system-source.js'
+
+// A root program does not search PATH for a helper when the system's own copy is there.
+const GETENT = ['/usr/bin/getent', '/bin/getent'].find((f) => existsSync(f)) ?? 'getent'
 
 /** getent's exit status for "no such entry". */
 const NOT_FOUND = 2
 
 const getent = (db: string, name: string): string[] | null => {
   try {
-    const out = execFileSync('getent', [db, '--', name], {
+    const out = execFileSync(GETENT, [db, '--', name], {
       encoding: 'latin1',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 10000,
