@@ -1,6 +1,7 @@
 // Kill anywhere: SIGKILL pop-maildir at random points, UPDATE included, and prove no message is lost or damaged.
 import t, { type Test } from 'tap'
-import { rmSync } from 'node:fs'
+import { rmSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { maildirAsNobody, notRoot, type Spawner, type Session } from './fixtures/rel-serve.js'
 import {
   rng,
@@ -11,6 +12,7 @@ import {
   makeHome,
   deliver,
   audit,
+  base,
 } from './fixtures/rel-mail.js'
 
 const UID = 65534
@@ -71,7 +73,7 @@ t.test(
     let verified = 0
 
     for (let i = 0; i < SESSIONS; i++) {
-      if (alive.size < 16) add(16)
+      if (alive.size < 30) add(30)
       const point = POINTS[pick(r, POINTS.length)]!
       const group = r() < 0.3
       const s: Session = await sp.open()
@@ -100,7 +102,7 @@ t.test(
             if (n !== undefined && id !== undefined) byNum.set(Number(n), id)
           }
           const nums = [...byNum.keys()]
-          const dels = Math.min(nums.length, pick(r, 12))
+          const dels = Math.min(nums.length, pick(r, 25))
           const killAt = point === 'dele' ? pick(r, dels + 1) : -1
           for (let d = 0; d < dels; d++) {
             if (d === killAt) killNow()
@@ -134,7 +136,14 @@ t.test(
           if (point === 'quit-sent') {
             s.c.send('QUIT\r\n')
             quitSent = true
-            if (r() < 0.5) spin(pick(r, 3000))
+            const how = r()
+            if (how < 0.4 && marked.size > 1) {
+              // watch the first unlink happen, and stop the server right there: mid-UPDATE
+              const here = (): Set<string> =>
+                new Set(['new', 'cur'].flatMap((d) => readdirSync(join(maildir, d)).map(base)))
+              const deadline = Date.now() + 3000
+              while (Date.now() < deadline && [...marked].every((b) => here().has(b)));
+            } else if (how < 0.7) spin(pick(r, 3000))
             else await sleep(pick(r, 25))
             try {
               process.kill(s.pid, 'SIGSTOP')
