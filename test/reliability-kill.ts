@@ -2,7 +2,9 @@
 import t, { type Test } from 'tap'
 import { rmSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { maildirAsNobody, notRoot, type Spawner, type Session } from './fixtures/rel-serve.js'
+import { bin, chainEnv } from '../packages/pop-lib/test/fixtures/harness.js'
+import { Spawner, maildirAsNobody, notRoot, type Session } from './fixtures/rel-serve.js'
+import { makeAccounts } from './fixtures/rel-cpw.js'
 import {
   rng,
   seedFromEnv,
@@ -274,3 +276,107 @@ const lines = (b: Buffer | null): string[] =>
         .toString('latin1')
         .split('\r\n')
         .filter((l) => l !== '')
+
+t.test(
+  'SIGKILL to the whole chain (frontend, checkpassword, maildir) at random points',
+  { skip: notRoot() },
+  async (t) => {
+    const rc = rng(seed + 1)
+    const { home, maildir } = makeHome('rel-kill-chain', UID, GID)
+    t.teardown(() => rmSync(home, { recursive: true, force: true }))
+    const { users } = makeAccounts(
+      t,
+      'rel-kill-users',
+      () => `relkill:{PLAIN}pw-relkill:${UID}:${GID}::${home}::\n`,
+    )
+    const sp = await Spawner.start({
+      argv: [
+        process.execPath,
+        bin('pop-frontend'),
+        'mail.example.org',
+        bin('pop-checkpassword'),
+        '--users',
+        users,
+        bin('pop-maildir'),
+        'Maildir',
+      ],
+      env: chainEnv({ TCPREMOTEIP: '127.0.0.1' }),
+    })
+    t.teardown(() => sp.close())
+    const known = new Map<string, Buffer>()
+    const alive = new Set<string>()
+    let made = 0
+    const add = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        const msg = message(`c${++made}`, 100 + pick(rc, 3000), rc)
+        const name = deliver(maildir, msg, UID, GID, new Date(Date.UTC(2024, 0, 2, 0, 0, made)))
+        known.set(name, msg)
+        alive.add(name)
+      }
+    }
+    const tried = new Map<string, number>()
+    let lost = 0
+    for (let i = 0; i < Math.ceil(SESSIONS / 3); i++) {
+      if (alive.size < 20) add(20)
+      const point = (['login', 'session', 'quit-sent', 'quit-sent', 'none'] as const)[pick(rc, 5)]!
+      const s = await sp.open()
+      const marked = new Set<string>()
+      let quitSent = false
+      let quitAcked = false
+      const label = `chain session ${i} (${point})`
+      try {
+        t.match(await s.c.line(20000), /^\+OK/, `${label}: greeting`)
+        await s.c.cmd('USER relkill')
+        s.c.send('PASS pw-relkill\r\n')
+        if (point === 'login') {
+          spin(pick(rc, 200_000))
+          s.kill(true)
+        } else {
+          t.match(await s.c.line(20000), /^\+OK/, `${label}: logged in`)
+          const u = await s.c.multi('UIDL')
+          const byNum = (u.body ?? Buffer.alloc(0))
+            .toString('latin1')
+            .split('\r\n')
+            .filter((l) => l !== '')
+            .map((l) => l.split(' ') as [string, string])
+          for (const [n, id] of byNum.slice(0, pick(rc, 8))) {
+            if ((await s.c.cmd(`DELE ${n}`))?.startsWith('+OK')) marked.add(id)
+          }
+          if (point === 'session') s.kill(true)
+          else {
+            s.c.send('QUIT\r\n')
+            quitSent = true
+            if (point === 'quit-sent') {
+              spin(pick(rc, 3000))
+              s.kill(true)
+            }
+          }
+        }
+      } catch (e) {
+        t.fail(`${label}: ${(e as Error).message}`)
+      }
+      if (quitSent)
+        quitAcked = (await s.c.line(10000).catch(() => null))?.startsWith('+OK') ?? false
+      s.c.close()
+      await s.exited
+      tried.set(point, (tried.get(point) ?? 0) + 1)
+      const a = audit(maildir, known)
+      t.same(a.problems, [], `${label}: every file is a known message, byte-for-byte, once`)
+      for (const b of alive) {
+        if (a.present.has(b)) {
+          if (quitAcked && marked.has(b))
+            t.fail(`${label}: ${b} deleted by an acknowledged QUIT but still there`)
+        } else if (!(quitSent && marked.has(b))) {
+          lost++
+          t.fail(`${label}: ${b} LOST; stderr: ${s.stderr()}`)
+        }
+      }
+      alive.clear()
+      for (const b of a.present.keys()) alive.add(b)
+    }
+    t.equal(lost, 0, 'no message lost')
+    t.comment(
+      `chain kill points tried: ${[...tried].map(([p, n]) => `${p}=${n}`).join(' ')}, lost ${lost}`,
+    )
+  },
+)
