@@ -30,11 +30,12 @@ export const main = async (
   try {
     const creds = parseCreds(data)
     const ip = env.TCPREMOTEIP ?? env.REMOTE_ADDR
-    const who = `${clean(creds.login)}${ip === undefined ? '' : ` from ${clean(ip)}`}`
+    // The address first, the client-chosen name after it: no name can pass for an address.
+    const who = `ip=${ip === undefined ? '-' : clean(ip)} user=${clean(creds.login)}`
     const verdict = await authenticate(opts, creds, ip)
     data.fill(0)
     if ('refused' in verdict) {
-      info(`login failed for ${who}: ${verdict.refused}`)
+      info(`login failed: ${who} reason=${verdict.refused}`)
       return EXIT_BAD_LOGIN
     }
     const { account, groups } = verdict
@@ -48,7 +49,7 @@ export const main = async (
     // A PROG that cannot be found is a temporary failure, told before the frontend hears "good login".
     if (!runnable(args[0]!, next))
       temp(`cannot run ${clean(args[0]!)}: not found or not executable`)
-    info(`login ${who} uid ${account.uid}`)
+    info(`login: ${who} uid=${account.uid}`)
     signalLogin(next)
     return await execNext(args, { env: next })
   } finally {
