@@ -38,7 +38,7 @@ export class Mailbox {
     this.deleted = this.msgs.map(() => false)
     this.retrieved = this.msgs.map(() => false)
     // Entries of messages gone since the last session go at the next write.
-    if (this.#cache !== null && this.#cache.size !== this.msgs.length) this.#dirty = true
+    if (this.#cache !== null) for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
   }
 
   get count(): number {

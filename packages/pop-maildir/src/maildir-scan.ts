@@ -35,43 +35,34 @@ export const listDir = (sub: string): string[] =>
   readdirSync(sub, { encoding: 'latin1' }).filter((n) => !n.startsWith('.'))
 
 /**
- * Takes the snapshot. Every message found in the cache costs no system call; the others are
- * stat()ed (and reported through fresh). Files that vanish or are not regular files are skipped.
+ * Takes the snapshot. Every message found in the cache costs no system call (its entry is marked
+ * taken); the others are stat()ed and reported through fresh. Files that vanish or are not
+ * regular files are skipped.
  * The order is qmail-pop3d's: by modification time in seconds, then by name.
  */
 export const scanMaildir = (cache: Map<string, Known>, fresh: (m: Message) => void): Message[] => {
-  const msgs: Message[] = []
-  const bases = new Map<string, number>()
+  const out: Message[] = []
   for (const sub of ['new', 'cur'] as const)
     for (const name of listDir(sub)) {
       const base = baseOf(name)
-      bases.set(base, (bases.get(base) ?? 0) + 1)
-      msgs.push({ sub, name, base, mtime: 0, disk: -1, wire: -1 })
-    }
-  const out: Message[] = []
-  for (const m of msgs) {
-    // Two files with one unique name are not the same message for sure: look at both.
-    const k = bases.get(m.base) === 1 ? cache.get(m.base) : undefined
-    if (k !== undefined) {
-      m.mtime = k.mtime
-      m.disk = k.disk
-      m.wire = k.wire
+      const k = cache.get(base)
+      // An entry serves one file only: a second file with the same unique name is looked at.
+      if (k !== undefined && !k.taken) {
+        k.taken = true
+        out.push({ sub, name, base, mtime: k.mtime, disk: k.disk, wire: k.wire })
+        continue
+      }
+      let st
+      try {
+        st = statSync(pathOf(sub, name))
+      } catch {
+        continue
+      }
+      if (!st.isFile()) continue
+      const m: Message = { sub, name, base, mtime: Math.floor(st.mtimeMs / 1000), disk: st.size, wire: tagWire(base) }
       out.push(m)
-      continue
+      fresh(m)
     }
-    let st
-    try {
-      st = statSync(pathOf(m.sub, m.name))
-    } catch {
-      continue
-    }
-    if (!st.isFile()) continue
-    m.mtime = Math.floor(st.mtimeMs / 1000)
-    m.disk = st.size
-    m.wire = tagWire(m.base)
-    out.push(m)
-    fresh(m)
-  }
   return out.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 

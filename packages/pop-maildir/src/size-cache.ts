@@ -9,6 +9,8 @@ export interface Known {
   disk: number
   /** Bytes on the wire, or -1 when not computed yet. */
   wire: number
+  /** Set by the scan when a file took this entry. */
+  taken?: boolean
 }
 
 /** The cache file, in the Maildir itself (relative to the Maildir as working directory). */
@@ -45,7 +47,7 @@ export const loadCache = (file = CACHE_FILE): Map<string, Known> => {
     const disk = num(text, t2 + 1, t3)
     const wire = nl === t3 + 3 && text.startsWith('-1', t3 + 1) ? -1 : num(text, t3 + 1, nl)
     if (mtime < 0 || disk < 0 || wire < -1) continue
-    map.set(text.slice(line, t1), { mtime, disk, wire })
+    map.set(text.slice(line, t1), { mtime, disk, wire, taken: false })
   }
   return map
 }

@@ -21,8 +21,8 @@ t.test('what is saved is loaded; nothing is left in tmp/', async (t) => {
   ])
   const c = loadCache()
   t.same([...c.entries()], [
-    ['A.host', { mtime: 1700000000, disk: 10, wire: 12 }],
-    ['B.host', { mtime: 1700000001, disk: 5, wire: -1 }],
+    ['A.host', { mtime: 1700000000, disk: 10, wire: 12, taken: false }],
+    ['B.host', { mtime: 1700000001, disk: 5, wire: -1, taken: false }],
   ])
   t.same(readdirSync('tmp'), [])
 })
