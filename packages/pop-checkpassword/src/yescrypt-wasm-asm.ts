@@ -42,8 +42,9 @@ const st128 = (off = 0): Code => [0xfd, 0x0b, 4, ...uleb(off)]
 const XOR128 = [0xfd, 0x51]
 const ADD64X2 = [0xfd, 0xce, 0x01]
 const EXTMUL_LOW_U = [0xfd, 0xde, 0x01] // i64x2.extmul_low_i32x4_u
+const EXTMUL_HIGH_U = [0xfd, 0xdf, 0x01] // i64x2.extmul_high_i32x4_u
 const LANE32 = (l: number): Code => [0xfd, 0x1b, l] // i32x4.extract_lane
-/** i8x16.shuffle of two copies of one v128, picking 32-bit lanes. */
+/** i8x16.shuffle picking 32-bit lanes: 0-3 from the first v128, 4-7 from the second. */
 const SHUFFLE32 = (...lanes: number[]): Code => [
   0xfd,
   0x0d,
@@ -128,6 +129,7 @@ const blockmix = (): { locals: Code; body: Code } => {
   const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
   const a = (j: number) => 16 + j // i32 salsa state
   const swEnd = 32
+  const [lo, hi, q0, q1] = [33, 34, 35, 36]
   const c: Code = []
   c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
   c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
@@ -140,17 +142,25 @@ const blockmix = (): { locals: Code; body: Code } => {
   c.push(...get(s2), ...get(w), ...ADD, ...set(sw))
   // One pwxform round on the 4 lanes; the middle rounds also write each result into S2 at sw.
   const round = (keep: boolean) => {
-    for (let j = 0; j < 4; j++) {
-      const xj = lane(j)
-      c.push(...get(s0), ...get(xj), ...LANE32(0), ...i32(0xff0), ...AND, ...ADD, ...set(p0))
-      c.push(...get(s1), ...get(xj), ...LANE32(1), ...i32(0xff0), ...AND, ...ADD, ...set(p1))
+    for (let j = 0; j < 4; j += 2) {
+      const [xa, xb] = [lane(j), lane(j + 1)]
+      c.push(...get(s0), ...get(xa), ...LANE32(0), ...i32(0xff0), ...AND, ...ADD, ...set(p0))
+      c.push(...get(s1), ...get(xa), ...LANE32(1), ...i32(0xff0), ...AND, ...ADD, ...set(p1))
+      c.push(...get(s0), ...get(xb), ...LANE32(0), ...i32(0xff0), ...AND, ...ADD, ...set(q0))
+      c.push(...get(s1), ...get(xb), ...LANE32(1), ...i32(0xff0), ...AND, ...ADD, ...set(q1))
+      // The low words of both lanes, then the high ones: extmul low and high do 2 multiplies each.
+      c.push(...get(xa), ...get(xb), ...SHUFFLE32(0, 2, 4, 6), ...set(lo))
+      c.push(...get(xa), ...get(xb), ...SHUFFLE32(1, 3, 5, 7), ...set(hi))
       if (keep) c.push(...get(sw))
-      // (hi * lo + S0) ^ S1 for both words: lanes [lo0, lo1] times [hi0, hi1].
-      c.push(...get(xj), ...get(xj), ...SHUFFLE32(0, 2, 1, 3))
-      c.push(...get(xj), ...get(xj), ...SHUFFLE32(1, 3, 0, 2), ...EXTMUL_LOW_U)
+      c.push(...get(lo), ...get(hi), ...EXTMUL_LOW_U)
       c.push(...get(p0), ...ld128(), ...ADD64X2, ...get(p1), ...ld128(), ...XOR128)
-      if (keep) c.push(...tee(xj), ...st128(j * 16))
-      else c.push(...set(xj))
+      if (keep) c.push(...tee(xa), ...st128(j * 16))
+      else c.push(...set(xa))
+      if (keep) c.push(...get(sw))
+      c.push(...get(lo), ...get(hi), ...EXTMUL_HIGH_U)
+      c.push(...get(q0), ...ld128(), ...ADD64X2, ...get(q1), ...ld128(), ...XOR128)
+      if (keep) c.push(...tee(xb), ...st128(j * 16 + 16))
+      else c.push(...set(xb))
     }
   }
   round(false)
@@ -174,6 +184,8 @@ const blockmix = (): { locals: Code; body: Code } => {
     locals: vec([
       [4, V128],
       [27, I32],
+      [2, V128],
+      [2, I32],
     ]),
     body: c,
   }
