@@ -321,7 +321,7 @@ if (results.startup) {
 }
 
 if (results.crypt) {
-  p('### Login cost per hash scheme: one verification, ms (C = libxcrypt crypt_r; TS = popchain verifyCrypt; first call loads the scheme)')
+  p('### Login cost per hash scheme: CPU time of one verification, ms (C = libxcrypt crypt_r; TS = popchain verifyCrypt; first call loads the scheme)')
   p()
   const labels = runtimes.map(([l]) => l)
   p(`| scheme | setting | C | ${labels.map((l) => `TS ${l} | x C | first call`).join(' | ')} |`)
