@@ -195,6 +195,23 @@ if (need(t, 'openssl') !== null) {
     },
   )
 
+  t.test('an unknown control command is logged and TLS is not started', async (t) => {
+    const child = [
+      'sh',
+      '-c',
+      'printf x >&"$SSLCTLFD"; printf "+OK plain\\r\\n"; read line; printf "+OK %s\\r\\n" "$line"',
+    ]
+    const s = await serve([process.execPath, bin('pop-tls'), ...tlsArgs, ...child], {
+      env: testEnv(),
+    })
+    const c = await Client.connect(s.port)
+    t.equal(await c.line(), '+OK plain')
+    t.equal(await c.cmd('hello'), '+OK hello\r', 'the connection stays plaintext, untouched')
+    await c.untilClosed()
+    await s.close()
+    t.match(s.stderr(), /pop-tls\[\d+\]: warning: unknown UCSPI-TLS command from sh: x\n/)
+  })
+
   t.test('a large reply inside STLS arrives whole', async (t) => {
     const s = await server()
     t.teardown(() => s.close())
