@@ -63,6 +63,7 @@ const LTU = [0x49]
 const GTU = [0x4b]
 const CALL = (f: number): Code => [0x10, f]
 const COPY = [0xfc, 0x0a, 0, 0]
+const SELECT = [0x1b]
 const LOOP = [0x03, 0x40]
 const BLOCK = [0x02, 0x40]
 const IF = [0x04, 0x40]
@@ -119,18 +120,19 @@ const salsa = (c: Code, a: (j: number) => number, rounds: number): void => {
 }
 
 /**
- * blockmix(x, r): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the last.
+ * blockmix(x, r, dst): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the
+ * last; the result also goes to dst (SMix1's next V block; x itself when there is none), which
+ * spares SMix1 a copy per block.
  * Each of pwxform's 4 lanes is one v128 of two 64-bit words; extmul does both multiplies.
  */
 const blockmix = (): { locals: Code; body: Code } => {
-  const X = 0
-  const R = 1
-  const lane = (j: number) => 2 + j // v128 x0..x3
-  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
-  const a = (j: number) => 16 + j // i32 salsa state
-  const swEnd = 32
-  const [lo, hi, q0, q1] = [33, 34, 35, 36]
-  const c: Code = []
+  const [X, R, DST] = [0, 1, 2]
+  const lane = (j: number) => 3 + j // v128 x0..x3
+  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+  const a = (j: number) => 17 + j // i32 salsa state
+  const swEnd = 33
+  const [lo, hi, q0, q1, dd] = [34, 35, 36, 37, 38]
+  const c: Code = [...get(DST), ...get(X), ...SUB, ...set(dd)]
   c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
   c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
   c.push(...get(X), ...set(o), ...get(X), ...get(R), ...i32(7), ...SHL, ...ADD, ...set(end))
@@ -168,7 +170,10 @@ const blockmix = (): { locals: Code; body: Code } => {
   round(true)
   c.push(...get(sw), ...i32(64), ...ADD, ...tee(sw), ...get(swEnd), ...LTU, ...BR_IF(0), ...END)
   round(false)
-  for (let j = 0; j < 4; j++) c.push(...get(o), ...get(lane(j)), ...st128(16 * j))
+  for (let j = 0; j < 4; j++) {
+    c.push(...get(o), ...get(lane(j)), ...st128(16 * j))
+    c.push(...get(o), ...get(dd), ...ADD, ...get(lane(j)), ...st128(16 * j))
+  }
   c.push(...get(s2), ...set(tmp), ...get(s1), ...set(s2), ...get(s0), ...set(s1), ...get(tmp))
   c.push(...set(s0), ...get(w), ...i32(256), ...ADD, ...i32(4095), ...AND, ...set(w))
   c.push(...get(o), ...i32(64), ...ADD, ...tee(o), ...get(end), ...LTU, ...BR_IF(0), ...END)
@@ -180,12 +185,14 @@ const blockmix = (): { locals: Code; body: Code } => {
   salsa(c, a, 2)
   for (let j = 0; j < 16; j++)
     c.push(...get(tmp), ...get(tmp), ...ld32(at(j)), ...get(a(j)), ...ADD, ...st32(at(j)))
+  for (let j = 0; j < 4; j++)
+    c.push(...get(tmp), ...get(dd), ...ADD, ...get(tmp), ...ld128(16 * j), ...st128(16 * j))
   return {
     locals: vec([
       [4, V128],
       [27, I32],
       [2, V128],
-      [2, I32],
+      [3, I32],
     ]),
     body: c,
   }
@@ -228,16 +235,18 @@ const smix1 = (): { locals: Code; body: Code } => {
   const c: Code = [...loadCtx(ctx)]
   c.push(...get(r), ...i32(7), ...SHL, ...set(s))
   c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
+  c.push(...get(v), ...get(x), ...get(s), ...COPY)
   c.push(...i32(0), ...set(i), ...get(v), ...set(vi), ...LOOP)
-  c.push(...get(vi), ...get(x), ...get(s), ...COPY)
   c.push(...get(i), ...i32(1), ...GTU, ...IF)
   // j = Wrap(Integerify(X), i): nn = p2floor(i); V + ((X & (nn - 1)) + i - nn) * s
   c.push(...i32(1), ...i32(31), ...get(i), ...CLZ, ...SUB, ...SHL, ...set(nn))
   c.push(...get(last), ...ld32(), ...get(nn), ...i32(1), ...SUB, ...AND, ...get(i), ...ADD)
   c.push(...get(nn), ...SUB, ...get(s), ...MUL, ...get(v), ...ADD, ...set(nn))
   c.push(...get(x), ...get(nn), ...get(s), ...CALL(F_XOR), ...END)
-  c.push(...get(x), ...get(r), ...CALL(F_BLOCKMIX))
-  c.push(...get(vi), ...get(s), ...ADD, ...set(vi))
+  // The result is V's next block, but for the last.
+  c.push(...get(vi), ...get(s), ...ADD, ...tee(vi), ...get(x), ...get(i), ...i32(1), ...ADD)
+  c.push(...get(n), ...LTU, ...SELECT, ...set(nn))
+  c.push(...get(x), ...get(r), ...get(nn), ...CALL(F_BLOCKMIX))
   c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(n), ...LTU, ...BR_IF(0), ...END)
   c.push(...storeCtx(ctx))
   return { locals: vec([[5, I32]]), body: c }
@@ -254,7 +263,7 @@ const smix2 = (): { locals: Code; body: Code } => {
   c.push(...get(v), ...ADD, ...set(j))
   const args = [...get(x), ...get(j), ...get(s)]
   c.push(...get(rw), ...IF, ...args, ...CALL(F_XOR_BOTH), ...ELSE, ...args, ...CALL(F_XOR), ...END)
-  c.push(...get(x), ...get(r), ...CALL(F_BLOCKMIX))
+  c.push(...get(x), ...get(r), ...get(x), ...CALL(F_BLOCKMIX))
   c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(nloop), ...LTU, ...BR_IF(0), ...END)
   c.push(...END, ...storeCtx(ctx))
   return { locals: vec([[4, I32]]), body: c }
@@ -306,7 +315,7 @@ export const assemble = (): Uint8Array<ArrayBuffer> => {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([type(2), type(5), type(7), type(3)])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [0], [3], [3]])),
+    ...section(3, vec([[3], [1], [2], [0], [3], [3]])),
     ...section(6, vec([0, 1, 2, 3].map(() => [I32, 0x01, ...i32(0), ...END]))),
     ...section(
       7,
