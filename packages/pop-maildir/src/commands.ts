@@ -120,27 +120,28 @@ const uidl: Handler = async (s, args) => {
   return 'ok'
 }
 
-/** Sends a message (or its top); false when its file is gone. */
-const fetch = async (s: Session, n: number, limit: number | null): Promise<boolean> => {
+/** Sends a message (or its top); returns its size, or -1 when its file is gone. */
+const fetch = async (s: Session, n: number, limit: number | null): Promise<number> => {
   const m = s.box.msgs[n - 1]!
   const f = s.box.open(m)
   if (f === null) {
     await s.out.err(`message ${n} is gone`)
-    return false
+    return -1
   }
   const head = limit === null && m.wire >= 0 ? `${m.wire} octets` : 'message follows'
-  await sendMessage(s.out, f, head, limit)
-  return true
+  return sendMessage(s.out, f, head, limit)
 }
 
 const retr: Handler = async (s, args) => {
   const n = await target(s, args)
   if (n === null) return 'bad'
-  if (!(await fetch(s, n, null))) return 'ok'
+  const size = await fetch(s, n, null)
+  if (size < 0) return 'ok'
+  s.box.learnt(s.box.msgs[n - 1]!, size)
   if (s.box.retrieved[n - 1] === false) {
     s.box.retrieved[n - 1] = true
     s.tally.retrieved++
-    s.tally.retrievedBytes += sizeOf(s, n - 1)
+    s.tally.retrievedBytes += size
   }
   s.box.last = Math.max(s.box.last, n)
   return 'ok'
@@ -152,7 +153,7 @@ const top: Handler = async (s, args) => {
   if (n === null) return 'bad'
   const lines = number(args[1])
   if (lines === null) return bad(s, 'no such line count')
-  if (await fetch(s, n, lines)) s.tally.top++
+  if ((await fetch(s, n, lines)) >= 0) s.tally.top++
   return 'ok'
 }
 

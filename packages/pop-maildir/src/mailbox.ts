@@ -117,6 +117,13 @@ export class Mailbox {
     }
   }
 
+  /** Records a wire size measured by sending the whole message. */
+  learnt(m: Message, wire: number): void {
+    if (m.wire === wire) return
+    m.wire = wire
+    this.#dirty = true
+  }
+
   /** Makes sure every message's size is known; sizes of vanished messages count as 0. */
   sizeAll(): void {
     for (const m of this.msgs) this.wireSize(m)

@@ -14,13 +14,15 @@ export class BrokenMessage extends Error {}
 /**
  * Sends `+OK head`, the message (all of it, or with limit the header and that many body lines),
  * and the terminator. The status line and the first part of the message share one write, and the
- * terminator shares the last, so a small message is one write. Returns the bytes sent. Closes fd.
+ * terminator shares the last, so a small message is one write. Returns the size of what was sent
+ * as RFC 1939 counts it (CRLF line ends, without stuffing, status line and terminator). Closes fd.
  */
 export const sendMessage = async (out: Out, f: Opened, head: string, limit: number | null): Promise<number> => {
   const enc = new WireEncoder(limit)
   const inBuf = Buffer.allocUnsafe(CHUNK)
   const outBuf = Buffer.allocUnsafe(head.length + 7 + WireEncoder.bound(CHUNK) + TERMINATOR.length)
   let o = outBuf.write(`+OK ${head}\r\n`, 0, 'latin1')
+  const status = o
   let sent = 0
   try {
     for (;;) {
@@ -41,7 +43,7 @@ export const sendMessage = async (out: Out, f: Opened, head: string, limit: numb
     o = enc.finishInto(outBuf, o)
     o += outBuf.write(TERMINATOR, o, 'latin1')
     await out.send(outBuf.subarray(0, o))
-    return sent + o
+    return sent + o - status - TERMINATOR.length - enc.stuffed
   } finally {
     closeSync(f.fd)
   }

@@ -20,6 +20,8 @@ export class WireEncoder {
   readonly #limit: number | null
   readonly #stuff: boolean
   done = false
+  /** The dots added by stuffing so far. */
+  stuffed = 0
 
   /** limit: body lines for TOP, or null for the whole message; stuff: false to count wire size. */
   constructor(limit: number | null = null, stuff = true) {
@@ -38,7 +40,10 @@ export class WireEncoder {
     let i = 0
     const n = chunk.length
     while (i < n && !this.done) {
-      if (this.#atStart && this.#stuff && chunk[i] === DOT) out[o++] = DOT
+      if (this.#atStart && this.#stuff && chunk[i] === DOT) {
+        out[o++] = DOT
+        this.stuffed++
+      }
       const lf = chunk.indexOf(LF, i)
       const end = lf < 0 ? n : lf
       const seg = end - i

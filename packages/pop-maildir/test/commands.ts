@@ -41,8 +41,10 @@ t.test('the mailfront UIDL form drops size tags', async (t) => {
 })
 
 t.test('RETR: CRLF, dot-stuffing, a line end added where missing', async (t) => {
-  const { say } = mk(t.testdir({}))
+  const { say, tally } = mk(t.testdir({}))
   t.equal(await say('RETR 1'), '+OK message follows\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n', 'size not known yet')
+  t.equal(tally.retrievedBytes, 33, 'the size RETR measured, without the stuffed dot')
+  t.equal(await say('RETR 1'), '+OK 33 octets\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n', 'and now known')
   await say('STAT')
   t.equal(await say('RETR 2'), '+OK 34 octets\r\nSubject: two\r\n\r\nno final newline\r\n.\r\n')
 })
