@@ -15,8 +15,8 @@ const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null
 const SECTIONS = ['latency', 'concurrent', 'retr', 'big', 'memory', 'startup', 'crypt']
 if (flag('--help') || args.some((a) => !['--quick', '--install', '--write'].includes(a) && a !== onlyArg)) {
   console.error(`usage: node scripts/bench.mjs [--quick] [--install] [--write] [--only=${SECTIONS.join(',')}]
-  --quick    fewer rounds (about 3 minutes)
-  --install  apt-get install the peers when missing (dovecot-pop3d mailfront cvm ucspi-tcp whois gcc)
+  --quick    fewer rounds (about 4 minutes)
+  --install  apt-get install the peers when missing (dovecot-pop3d mailfront cvm ucspi-tcp whois gcc libcrypt-dev)
   --write    also write the report into docs/performance.md (between the BENCH markers)`)
   process.exit(2)
 }

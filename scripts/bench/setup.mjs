@@ -17,12 +17,14 @@ const PACKAGES = {
   tcpserver: 'ucspi-tcp',
   mkpasswd: 'whois',
   gcc: 'gcc',
+  crypt_h: 'libcrypt-dev',
 }
-const probe = { dovecot: 'dovecot', pop3front_auth: 'pop3front-auth', cvm_unix: 'cvm-unix', tcpserver: 'tcpserver', mkpasswd: 'mkpasswd', gcc: 'gcc' }
+const probe = { dovecot: 'dovecot', pop3front_auth: 'pop3front-auth', cvm_unix: 'cvm-unix', tcpserver: 'tcpserver', mkpasswd: 'mkpasswd', gcc: 'gcc', crypt_h: 'crypt_h' }
+const present = (k) => (k === 'crypt_h' ? existsSync('/usr/include/crypt.h') : k === 'dovecot' ? has('dovecot') || existsSync('/usr/sbin/dovecot') : has(probe[k]))
 
 /** Installs what is missing with apt-get when asked, else fails naming the packages. */
 export const ensurePackages = (install) => {
-  const missing = Object.keys(PACKAGES).filter((k) => !has(probe[k]) && !(k === 'dovecot' && existsSync('/usr/sbin/dovecot')))
+  const missing = Object.keys(PACKAGES).filter((k) => !present(k))
   if (missing.length === 0) return
   const pkgs = [...new Set(missing.map((k) => PACKAGES[k]))]
   if (!install) throw new Error(`missing: ${pkgs.join(' ')} (run with --install, or apt-get install -y ${pkgs.join(' ')})`)
