@@ -191,3 +191,11 @@ t.test('8-bit and NUL bytes, empty message', async (t) => {
   t.equal(await say('RETR 1'), '+OK 11 octets\r\nS\0\xff\r\n\r\n\xe9\0\r\n.\r\n')
   t.equal(await say('RETR 2'), '+OK 0 octets\r\n.\r\n')
 })
+
+t.test('a line longer than any buffer, with no line end, and a dot after a chunk boundary', async (t) => {
+  const long = 'x'.repeat(700000)
+  const { say } = open(t.testdir({}), [{ content: `H: 1\n\n${long}\n.${long}`, name: '1.A' }])
+  const r = await say('RETR 1')
+  t.equal(r, `+OK message follows\r\nH: 1\r\n\r\n${long}\r\n..${long}\r\n.\r\n`)
+  t.equal(await say('LIST 1'), `+OK 1 ${r.length - '+OK message follows\r\n'.length - 4}\r\n`)
+})
