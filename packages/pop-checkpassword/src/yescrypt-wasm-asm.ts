@@ -120,27 +120,48 @@ const salsa = (c: Code, a: (j: number) => number, rounds: number): void => {
 }
 
 /**
- * blockmix(x, r, dst): BlockMix_pwxform on the 2r 64-byte blocks at x, then Salsa20/2 of the
- * last; the result also goes to dst (SMix1's next V block; x itself when there is none), which
- * spares SMix1 a copy per block.
+ * blockmix(x, r, dst, src, wb): BlockMix_pwxform on the 2r 64-byte blocks at x xor those at src
+ * (none when src is 0), then Salsa20/2 of the last. With wb, the xor goes back to src (SMix2's
+ * RW write-back); the result goes to x and dst (SMix1's next V block, or x again). Doing the
+ * xor and the copies here spares SMix a pass over the block for each.
  * Each of pwxform's 4 lanes is one v128 of two 64-bit words; extmul does both multiplies.
  */
 const blockmix = (): { locals: Code; body: Code } => {
-  const [X, R, DST] = [0, 1, 2]
-  const lane = (j: number) => 3 + j // v128 x0..x3
-  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
-  const a = (j: number) => 17 + j // i32 salsa state
-  const swEnd = 33
-  const [lo, hi, q0, q1, dd] = [34, 35, 36, 37, 38]
-  const c: Code = [...get(DST), ...get(X), ...SUB, ...set(dd)]
+  const [X, R, DST, SRC, WB] = [0, 1, 2, 3, 4]
+  const lane = (j: number) => 5 + j // v128 x0..x3
+  const [o, end, s0, s1, s2, w, p0, p1, sw, tmp] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18]
+  const a = (j: number) => 19 + j // i32 salsa state
+  const swEnd = 35
+  const [lo, hi, q0, q1, dd, ds] = [36, 37, 38, 39, 40, 41]
+  const c: Code = [...get(DST), ...get(X), ...SUB, ...set(dd), ...get(SRC), ...get(X), ...SUB]
+  c.push(...set(ds))
   c.push(...gget(G_S0), ...set(s0), ...gget(G_S1), ...set(s1))
   c.push(...gget(G_S2), ...set(s2), ...gget(G_W), ...set(w))
   c.push(...get(X), ...set(o), ...get(X), ...get(R), ...i32(7), ...SHL, ...ADD, ...set(end))
   c.push(...get(end), ...i32(64), ...SUB, ...set(tmp))
   for (let j = 0; j < 4; j++) c.push(...get(tmp), ...ld128(16 * j), ...set(lane(j)))
-  c.push(...LOOP)
+  c.push(...get(SRC), ...IF)
+  for (let j = 0; j < 4; j++) {
+    c.push(...get(lane(j)), ...get(tmp), ...get(ds), ...ADD, ...ld128(16 * j), ...XOR128)
+    c.push(...set(lane(j)))
+  }
+  c.push(...END, ...LOOP)
+  // x_j ^= X_i (^ SRC_i, written back to SRC_i with WB).
+  const srcAt = [...get(o), ...get(ds), ...ADD]
+  c.push(...get(SRC), ...IF, ...get(WB), ...IF)
+  for (let j = 0; j < 4; j++) {
+    c.push(...srcAt, ...get(o), ...ld128(16 * j), ...srcAt, ...ld128(16 * j), ...XOR128)
+    c.push(...tee(lo), ...st128(16 * j), ...get(lane(j)), ...get(lo), ...XOR128, ...set(lane(j)))
+  }
+  c.push(...ELSE)
+  for (let j = 0; j < 4; j++) {
+    c.push(...get(lane(j)), ...get(o), ...ld128(16 * j), ...XOR128)
+    c.push(...srcAt, ...ld128(16 * j), ...XOR128, ...set(lane(j)))
+  }
+  c.push(...END, ...ELSE)
   for (let j = 0; j < 4; j++)
     c.push(...get(lane(j)), ...get(o), ...ld128(16 * j), ...XOR128, ...set(lane(j)))
+  c.push(...END)
   c.push(...get(s2), ...get(w), ...ADD, ...set(sw))
   // One pwxform round on the 4 lanes; the middle rounds also write each result into S2 at sw.
   const round = (keep: boolean) => {
@@ -192,35 +213,13 @@ const blockmix = (): { locals: Code; body: Code } => {
       [4, V128],
       [27, I32],
       [2, V128],
-      [3, I32],
+      [4, I32],
     ]),
     body: c,
   }
 }
 
-/**
- * xor(dst, src, len): dst ^= src over len bytes (a multiple of 64); with `both` (xorBoth), src
- * gets the result too. These are functions of their own, called once per block, because V8 runs
- * a WebAssembly function's first call to its end in baseline code (there is no on-stack
- * replacement): loops inside the once-called smix1 and smix2 would never be optimised.
- */
-const xorFn = (both: boolean): { locals: Code; body: Code } => {
-  const [dst, src, len, k] = [0, 1, 2, 3]
-  const c: Code = [...i32(0), ...set(k), ...LOOP]
-  for (let b = 0; b < 64; b += 16) {
-    c.push(...get(dst), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
-    c.push(...get(src), ...get(k), ...ADD, ...ld128(b), ...XOR128)
-    c.push(...st128(b))
-    if (both) c.push(...get(src), ...get(k), ...ADD, ...get(dst), ...get(k), ...ADD, ...ld128(b))
-    if (both) c.push(...st128(b))
-  }
-  c.push(...get(k), ...i32(64), ...ADD, ...tee(k), ...get(len), ...LTU, ...BR_IF(0), ...END)
-  return { locals: vec([[1, I32]]), body: c }
-}
-
 const F_BLOCKMIX = 0
-const F_XOR = 4
-const F_XOR_BOTH = 5
 
 const loadCtx = (ctx: number): Code => [
   ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...ld32(4 * i), ...gset(g)]),
@@ -231,25 +230,24 @@ const storeCtx = (ctx: number): Code => [
 
 /** smix1(x, v, n, r, ctx): SMix1 in RW mode; the block at x, V at v, n blocks. */
 const smix1 = (): { locals: Code; body: Code } => {
-  const [x, v, n, r, ctx, i, s, last, vi, nn] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+  const [x, v, n, r, ctx, i, s, last, vi, nn, src] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
   const c: Code = [...loadCtx(ctx)]
   c.push(...get(r), ...i32(7), ...SHL, ...set(s))
   c.push(...get(x), ...get(s), ...ADD, ...i32(64), ...SUB, ...set(last))
   c.push(...get(v), ...get(x), ...get(s), ...COPY)
   c.push(...i32(0), ...set(i), ...get(v), ...set(vi), ...LOOP)
-  c.push(...get(i), ...i32(1), ...GTU, ...IF)
-  // j = Wrap(Integerify(X), i): nn = p2floor(i); V + ((X & (nn - 1)) + i - nn) * s
+  // From i = 2, X ^= V_j, j = Wrap(Integerify(X), i): nn = p2floor(i), j = (X & (nn - 1)) + i - nn
   c.push(...i32(1), ...i32(31), ...get(i), ...CLZ, ...SUB, ...SHL, ...set(nn))
   c.push(...get(last), ...ld32(), ...get(nn), ...i32(1), ...SUB, ...AND, ...get(i), ...ADD)
-  c.push(...get(nn), ...SUB, ...get(s), ...MUL, ...get(v), ...ADD, ...set(nn))
-  c.push(...get(x), ...get(nn), ...get(s), ...CALL(F_XOR), ...END)
+  c.push(...get(nn), ...SUB, ...get(s), ...MUL, ...get(v), ...ADD, ...i32(0))
+  c.push(...get(i), ...i32(1), ...GTU, ...SELECT, ...set(src))
   // The result is V's next block, but for the last.
   c.push(...get(vi), ...get(s), ...ADD, ...tee(vi), ...get(x), ...get(i), ...i32(1), ...ADD)
   c.push(...get(n), ...LTU, ...SELECT, ...set(nn))
-  c.push(...get(x), ...get(r), ...get(nn), ...CALL(F_BLOCKMIX))
+  c.push(...get(x), ...get(r), ...get(nn), ...get(src), ...i32(0), ...CALL(F_BLOCKMIX))
   c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(n), ...LTU, ...BR_IF(0), ...END)
   c.push(...storeCtx(ctx))
-  return { locals: vec([[5, I32]]), body: c }
+  return { locals: vec([[6, I32]]), body: c }
 }
 
 /** smix2(x, v, n, nloop, r, rw, ctx): nloop rounds of SMix2; with rw, V is written back. */
@@ -261,9 +259,7 @@ const smix2 = (): { locals: Code; body: Code } => {
   c.push(...BLOCK, ...get(nloop), ...EQZ, ...BR_IF(0), ...i32(0), ...set(i), ...LOOP)
   c.push(...get(last), ...ld32(), ...get(n), ...i32(1), ...SUB, ...AND, ...get(s), ...MUL)
   c.push(...get(v), ...ADD, ...set(j))
-  const args = [...get(x), ...get(j), ...get(s)]
-  c.push(...get(rw), ...IF, ...args, ...CALL(F_XOR_BOTH), ...ELSE, ...args, ...CALL(F_XOR), ...END)
-  c.push(...get(x), ...get(r), ...get(x), ...CALL(F_BLOCKMIX))
+  c.push(...get(x), ...get(r), ...get(x), ...get(j), ...get(rw), ...CALL(F_BLOCKMIX))
   c.push(...get(i), ...i32(1), ...ADD, ...tee(i), ...get(nloop), ...LTU, ...BR_IF(0), ...END)
   c.push(...END, ...storeCtx(ctx))
   return { locals: vec([[4, I32]]), body: c }
@@ -313,9 +309,9 @@ export const assemble = (): Uint8Array<ArrayBuffer> => {
   const type = (n: number): Code => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type(2), type(5), type(7), type(3)])),
+    ...section(1, vec([type(2), type(5), type(7)])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[3], [1], [2], [0], [3], [3]])),
+    ...section(3, vec([[1], [1], [2], [0]])),
     ...section(6, vec([0, 1, 2, 3].map(() => [I32, 0x01, ...i32(0), ...END]))),
     ...section(
       7,
@@ -325,7 +321,7 @@ export const assemble = (): Uint8Array<ArrayBuffer> => {
         [...str('sbox'), 0x00, 3],
       ]),
     ),
-    ...section(10, vec([blockmix(), smix1(), smix2(), sbox(), xorFn(false), xorFn(true)].map(fn))),
+    ...section(10, vec([blockmix(), smix1(), smix2(), sbox()].map(fn))),
   ]
   return new Uint8Array(bytes)
 }
