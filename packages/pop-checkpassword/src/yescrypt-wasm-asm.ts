@@ -228,7 +228,11 @@ const storeCtx = (ctx: number): Code => [
   ...[G_S0, G_S1, G_S2, G_W].flatMap((g, i) => [...get(ctx), ...gget(g), ...st32(4 * i)]),
 ]
 
-/** smix1(x, v, n, r, ctx): SMix1 in RW mode; the block at x, V at v, n blocks. */
+/**
+ * smix1(x, v, n, r, ctx): SMix1 in RW mode; the block at x, V at v, n blocks. smix1 and smix2
+ * are called once a pass, and V8 runs a function's first call to its end in baseline code (no
+ * on-stack replacement for WebAssembly): all per-block work is in blockmix, which it optimises.
+ */
 const smix1 = (): { locals: Code; body: Code } => {
   const [x, v, n, r, ctx, i, s, last, vi, nn, src] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
   const c: Code = [...loadCtx(ctx)]
