@@ -1,14 +1,11 @@
 // Many messages: every one listed exactly, and a warm session that touches no message file.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { bin, needTool } from '../../pop-lib/test/fixtures/harness.js'
 import { nobodyMaildir, runPiped, untapped, asNobody } from './fixtures/serve.js'
 
 const COUNT = 3000
-const tool = (t: Test, name: string): string | null =>
-  needTool({ fail: (m) => void t.fail(m), skip: (m) => void t.pass(`skipped: ${m}`), comment: (m) => t.comment(m) }, name)
-
 const setup = (dir: string): string[] => {
   mkdirSync(dir)
   const body = (i: number): string => `Subject: ${i}\n\n${'.'.repeat(i % 3)}line\n`.repeat(1 + (i % 5))
@@ -43,7 +40,7 @@ t.test(`${COUNT} messages: STAT, LIST and UIDL exact, cold and warm alike`, asyn
 })
 
 t.test('a warm session opens and stats no message file for STAT, LIST and UIDL', async (t) => {
-  if (tool(t, 'strace') === null) return
+  if (needTool(t, 'strace') === null) return
   const home = t.testdir({})
   const dir = join(home, 'Maildir')
   setup(dir)

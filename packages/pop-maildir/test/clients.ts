@@ -25,10 +25,6 @@ const lf = (m: Buffer): Buffer => {
 }
 const crlf = (m: Buffer): Buffer => b(lf(m).toString('latin1').replace(/\n/g, '\r\n'))
 
-/** needTool with tap's Test (whose overloaded skip does not fit the harness's TapLike type). */
-const tool = (t: Test, name: string): string | null =>
-  needTool({ fail: (m) => void t.fail(m), skip: (m) => void t.pass(`skipped: ${m}`), comment: (m) => t.comment(m) }, name)
-
 const setup = async (t: Test) => {
   const dir = t.testdir({ out: {} })
   // All delivered now: the last ones within this very second.
@@ -67,7 +63,7 @@ p.quit()
 `
 
 t.test('poplib: STAT and LIST sizes exact, RETR byte for byte', async (t) => {
-  if (tool(t, 'python3') === null) return
+  if (needTool(t, 'python3') === null) return
   const { dir, s } = await setup(t)
   const r = await run('python3', ['-c', POPLIB, String(s.port), join(dir, 'out')])
   t.equal(r.status, 0, r.stderr)
@@ -80,7 +76,7 @@ t.test('poplib: STAT and LIST sizes exact, RETR byte for byte', async (t) => {
 })
 
 t.test('curl: RETR byte for byte (CRLF kept, dot-stuffing undone), LIST sizes exact', async (t) => {
-  if (tool(t, 'curl') === null) return
+  if (needTool(t, 'curl') === null) return
   const { dir, s } = await setup(t)
   mkdirSync(join(dir, 'curl'))
   const url = `pop3://u:p@127.0.0.1:${s.port}`
