@@ -30,7 +30,14 @@ export interface Session {
 
 type Handler = (s: Session, args: string[]) => Promise<Outcome>
 
-const CAPA = ['TOP', 'UIDL', 'RESP-CODES', 'PIPELINING', 'EXPIRE NEVER', `IMPLEMENTATION popchain-${VERSION}`]
+const CAPA = [
+  'TOP',
+  'UIDL',
+  'RESP-CODES',
+  'PIPELINING',
+  'EXPIRE NEVER',
+  `IMPLEMENTATION popchain-${VERSION}`,
+]
 const BATCH = 64 * 1024
 
 const bad = async (s: Session, text: string): Promise<Outcome> => {
@@ -98,7 +105,11 @@ const list: Handler = async (s, args) => {
   if (args.length === 0) {
     s.box.sizeAll()
     const [count, bytes] = s.box.stat()
-    await multi(s, `${count} messages (${bytes} octets)`, each(s, (i) => String(sizeOf(s, i))))
+    await multi(
+      s,
+      `${count} messages (${bytes} octets)`,
+      each(s, (i) => String(sizeOf(s, i))),
+    )
     s.learnt()
     return 'ok'
   }
@@ -111,7 +122,11 @@ const list: Handler = async (s, args) => {
 
 const uidl: Handler = async (s, args) => {
   if (args.length === 0) {
-    await multi(s, 'unique-id listing follows', each(s, (i) => s.box.uidls[i]!))
+    await multi(
+      s,
+      'unique-id listing follows',
+      each(s, (i) => s.box.uidls[i]!),
+    )
     return 'ok'
   }
   const n = await target(s, args)

@@ -190,5 +190,10 @@ export const openConn = (timeoutMs: number, mode: 'auto' | 'fd' = 'auto'): Conn 
       // not a socket libuv can take: fall through to plain descriptors
     }
   }
-  return { reader: new LineReader(0, false), out: new Out(1), flush: async () => {}, restore: () => {} }
+  return {
+    reader: new LineReader(0, false),
+    out: new Out(1),
+    flush: async () => {},
+    restore: () => {},
+  }
 }

@@ -8,7 +8,8 @@ import { warn } from '../../pop-lib/src/log.js'
 export const TOKEN_FILE = 'popchain-lock'
 
 /** What taking the lock gave. */
-export type LockResult = { kind: 'locked'; release: () => void } | { kind: 'busy' } | { kind: 'unsupported' }
+export type LockResult =
+  { kind: 'locked'; release: () => void } | { kind: 'busy' } | { kind: 'unsupported' }
 
 /**
  * The lock's name: the Maildir's device and inode (copies of a Maildir are other mailboxes) and a

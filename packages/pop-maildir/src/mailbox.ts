@@ -38,7 +38,8 @@ export class Mailbox {
     this.deleted = this.msgs.map(() => false)
     this.retrieved = this.msgs.map(() => false)
     // Entries of messages gone since the last session go at the next write.
-    if (this.#cache !== null) for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
+    if (this.#cache !== null)
+      for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
   }
 
   get count(): number {
@@ -68,7 +69,8 @@ export class Mailbox {
         m.disk = disk
         return { fd, disk }
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0 || !this.#relocate(m)) return null
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0 || !this.#relocate(m))
+          return null
       }
     }
     return null
@@ -101,7 +103,7 @@ export class Mailbox {
       const buf = (scratch ??= Buffer.allocUnsafe(CHUNK))
       const count = new WireCounter()
       // Stop at the size fstat gave (messages do not change), sparing a read that returns 0.
-      for (let left = f.disk; left > 0; ) {
+      for (let left = f.disk; left > 0;) {
         const n = readSync(f.fd, buf, 0, CHUNK, null)
         if (n === 0) break
         count.add(buf.subarray(0, n))
@@ -146,7 +148,8 @@ export class Mailbox {
     if (this.#cache === null || !this.#dirty) return
     this.#dirty = false
     const entries = new Map<string, Known>()
-    for (const m of this.msgs) if (m.disk >= 0) entries.set(m.base, { mtime: m.mtime, disk: m.disk, wire: m.wire })
+    for (const m of this.msgs)
+      if (m.disk >= 0) entries.set(m.base, { mtime: m.mtime, disk: m.disk, wire: m.wire })
     try {
       saveCache(entries)
     } catch (e) {

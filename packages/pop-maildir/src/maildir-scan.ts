@@ -59,7 +59,14 @@ export const scanMaildir = (cache: Map<string, Known>, fresh: (m: Message) => vo
         continue
       }
       if (!st.isFile()) continue
-      const m: Message = { sub, name, base, mtime: Math.floor(st.mtimeMs / 1000), disk: st.size, wire: tagWire(base) }
+      const m: Message = {
+        sub,
+        name,
+        base,
+        mtime: Math.floor(st.mtimeMs / 1000),
+        disk: st.size,
+        wire: tagWire(base),
+      }
       out.push(m)
       fresh(m)
     }

@@ -20,12 +20,22 @@ export interface Io {
   conn: (timeoutMs: number, mode: 'auto' | 'fd') => Conn
 }
 
-const defaultIo = (): Io => ({ env: process.env, uid: () => process.getuid?.() ?? -1, conn: openConn })
+const defaultIo = (): Io => ({
+  env: process.env,
+  uid: () => process.getuid?.() ?? -1,
+  conn: openConn,
+})
 
 const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e)
 
 /** Refuses to start: one reply to the client, one line for the operator, the exit code. */
-const refuse = async (conn: Conn, reply: string, rc: string, log: string, exit: number): Promise<number> => {
+const refuse = async (
+  conn: Conn,
+  reply: string,
+  rc: string,
+  log: string,
+  exit: number,
+): Promise<number> => {
   fatal(log)
   await conn.out.err(reply, rc).catch(() => {})
   conn.restore()
@@ -36,7 +46,8 @@ const refuse = async (conn: Conn, reply: string, rc: string, log: string, exit: 
 const enter = (dir: string): [string, string, string, number] | null => {
   try {
     process.chdir(dir)
-    if (!statSync('new').isDirectory() || !statSync('cur').isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' })
+    if (!statSync('new').isDirectory() || !statSync('cur').isDirectory())
+      throw Object.assign(new Error(), { code: 'ENOTDIR' })
     return null
   } catch (e) {
     const c = code(e)
@@ -76,7 +87,8 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
   signalLogin(io.env)
   const timeoutMs = Number(opts.timeout) * 1000
   const conn = io.conn(timeoutMs, opts.io === 'fd' ? 'fd' : 'auto')
-  if (io.uid() === 0) return refuse(conn, 'server misconfigured', 'SYS/PERM', 'refusing to run as root', EXIT_PERM)
+  if (io.uid() === 0)
+    return refuse(conn, 'server misconfigured', 'SYS/PERM', 'refusing to run as root', EXIT_PERM)
 
   const dir = args[0] ?? (io.env.MAILDIR || 'Maildir')
   const bad = enter(dir)
@@ -86,11 +98,23 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
     try {
       const l = await lockMaildir()
       if (l.kind === 'busy')
-        return refuse(conn, 'mailbox in use by another session', 'IN-USE', `${clean(dir)} is in use`, EXIT_TEMP)
+        return refuse(
+          conn,
+          'mailbox in use by another session',
+          'IN-USE',
+          `${clean(dir)} is in use`,
+          EXIT_TEMP,
+        )
       if (l.kind === 'unsupported') warn('no session lock on this system')
       else unlock = l.release
     } catch (e) {
-      return refuse(conn, 'cannot lock the mailbox', 'SYS/TEMP', `cannot lock ${clean(dir)}: ${code(e)}`, EXIT_TEMP)
+      return refuse(
+        conn,
+        'cannot lock the mailbox',
+        'SYS/TEMP',
+        `cannot lock ${clean(dir)}: ${code(e)}`,
+        EXIT_TEMP,
+      )
     }
   }
   try {
@@ -101,17 +125,42 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 /** Serves the locked Maildir in the working directory. */
-const serve = async (conn: Conn, opts: Parsed['opts'], env: NodeJS.ProcessEnv, timeoutMs: number, dir: string): Promise<number> => {
+const serve = async (
+  conn: Conn,
+  opts: Parsed['opts'],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  dir: string,
+): Promise<number> => {
   cleanTmp()
   let box: Mailbox
   try {
     box = new Mailbox(opts.uidl as UidlForm, opts.cache === true)
   } catch (e) {
-    return refuse(conn, 'cannot read the mailbox', 'SYS/TEMP', `cannot read ${clean(dir)}: ${code(e)}`, EXIT_TEMP)
+    return refuse(
+      conn,
+      'cannot read the mailbox',
+      'SYS/TEMP',
+      `cannot read ${clean(dir)}: ${code(e)}`,
+      EXIT_TEMP,
+    )
   }
 
-  const tally: Tally = { retrieved: 0, retrievedBytes: 0, top: 0, deleted: 0, deletedBytes: 0, updated: true }
-  const s: Session = { box, out: conn.out, tally, seen: opts.seen === true, learnt: () => box.saveCache() }
+  const tally: Tally = {
+    retrieved: 0,
+    retrievedBytes: 0,
+    top: 0,
+    deleted: 0,
+    deletedBytes: 0,
+    updated: true,
+  }
+  const s: Session = {
+    box,
+    out: conn.out,
+    tally,
+    seen: opts.seen === true,
+    learnt: () => box.saveCache(),
+  }
   let reason: EndReason = 'disconnect'
   try {
     await conn.out.ok(`${box.count} messages`)

@@ -17,7 +17,12 @@ export class BrokenMessage extends Error {}
  * terminator shares the last, so a small message is one write. Returns the size of what was sent
  * as RFC 1939 counts it (CRLF line ends, without stuffing, status line and terminator). Closes fd.
  */
-export const sendMessage = async (out: Out, f: Opened, head: string, limit: number | null): Promise<number> => {
+export const sendMessage = async (
+  out: Out,
+  f: Opened,
+  head: string,
+  limit: number | null,
+): Promise<number> => {
   const enc = new WireEncoder(limit)
   const inBuf = Buffer.allocUnsafe(CHUNK)
   const outBuf = Buffer.allocUnsafe(head.length + 7 + WireEncoder.bound(CHUNK) + TERMINATOR.length)

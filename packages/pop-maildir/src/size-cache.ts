@@ -1,5 +1,13 @@
 // The size cache: what a session learnt about each message, so the next one needs no stat or read.
-import { readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs'
+import {
+  readFileSync,
+  openSync,
+  writeSync,
+  fsyncSync,
+  closeSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs'
 
 /** What is known of one message, by its unique name (the file name up to `:`). */
 export interface Known {
@@ -73,7 +81,8 @@ export const cacheable = (name: string): boolean => name !== '' && !/[\t\n]/.tes
  */
 export const saveCache = (entries: Iterable<[string, Known]>, file = CACHE_FILE): void => {
   const parts: string[] = [MAGIC]
-  for (const [name, k] of entries) if (cacheable(name)) parts.push(`${name}\t${k.mtime}\t${k.disk}\t${k.wire}`)
+  for (const [name, k] of entries)
+    if (cacheable(name)) parts.push(`${name}\t${k.mtime}\t${k.disk}\t${k.wire}`)
   const tmp = `tmp/${file}.${process.pid}.${Date.now()}`
   const fd = openSync(tmp, 'wx', 0o600)
   try {

@@ -7,7 +7,8 @@ export type UidlForm = 'qmail' | 'mailfront'
 /** RFC 1939 section 7: 1 to 70 characters in the range 0x21 to 0x7E. */
 const VALID = /^[\x21-\x7e]{1,70}$/
 
-const hash = (s: string): string => createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 16)
+const hash = (s: string): string =>
+  createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 16)
 
 /** qmail-pop3d: the file name up to the first `:`. */
 const qmailForm = (name: string): string => {

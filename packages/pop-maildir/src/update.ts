@@ -27,7 +27,9 @@ const removeOne = (box: Mailbox, m: Message): boolean => {
     return true
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      warn(`cannot remove ${clean(m.sub + '/' + m.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      warn(
+        `cannot remove ${clean(m.sub + '/' + m.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      )
       return false
     }
   }
@@ -88,7 +90,9 @@ export const update = (box: Mailbox, seen: boolean): Updated => {
       renameSync(pathOf(m.sub, m.name), pathOf('cur', to))
       changed = true
     } catch (e) {
-      warn(`cannot move ${clean(m.sub + '/' + m.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      warn(
+        `cannot move ${clean(m.sub + '/' + m.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      )
     }
   }
   // Nothing changed (a read-only Maildir, say): nothing to make durable, nothing to fail.

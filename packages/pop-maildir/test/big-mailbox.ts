@@ -8,7 +8,8 @@ import { nobodyMaildir, runPiped, untapped, asNobody } from './fixtures/serve.js
 const COUNT = 3000
 const setup = (dir: string): string[] => {
   mkdirSync(dir)
-  const body = (i: number): string => `Subject: ${i}\n\n${'.'.repeat(i % 3)}line\n`.repeat(1 + (i % 5))
+  const body = (i: number): string =>
+    `Subject: ${i}\n\n${'.'.repeat(i % 3)}line\n`.repeat(1 + (i % 5))
   const msgs = Array.from({ length: COUNT }, (_, i) => ({
     content: body(i),
     name: `${1700000000 + i}.M${i}P1.host:2,S`,
@@ -48,7 +49,16 @@ t.test('a warm session opens and stats no message file for STAT, LIST and UIDL',
   const run = async (): Promise<number> => {
     writeFileSync(trace, '')
     const r = await runPiped(
-      untapped(['strace', '-f', '-qq', '-e', 'trace=%file,%desc', '-o', trace, ...asNobody([process.execPath, bin('pop-maildir'), dir])]),
+      untapped([
+        'strace',
+        '-f',
+        '-qq',
+        '-e',
+        'trace=%file,%desc',
+        '-o',
+        trace,
+        ...asNobody([process.execPath, bin('pop-maildir'), dir]),
+      ]),
       'STAT\nLIST\nUIDL\n',
     )
     t.match(r.out, new RegExp(`^\\+OK ${COUNT} messages\\r\\n`))

@@ -17,7 +17,11 @@ const fetchBig = (port: number, command: string): Promise<Buffer> =>
     let state = 0
     const sock = net.connect(port, '127.0.0.1')
     sock.on('error', reject)
-    sock.on('end', () => reject(new Error('closed early: ' + Buffer.concat(parts).subarray(0, 200).toString('latin1'))))
+    sock.on('end', () =>
+      reject(
+        new Error('closed early: ' + Buffer.concat(parts).subarray(0, 200).toString('latin1')),
+      ),
+    )
     sock.on('data', (d: Buffer) => {
       if (state === 0) {
         // The greeting, then the command.
@@ -38,7 +42,10 @@ const fetchBig = (port: number, command: string): Promise<Buffer> =>
 t.test('a 50 MB message, streamed, byte-exact', async (t) => {
   const dir = t.testdir({})
   const line = 'x'.repeat(99) + '\n'
-  const big = Buffer.from(('.' + line).repeat(2) + line.repeat(500000) + '.no final newline', 'latin1')
+  const big = Buffer.from(
+    ('.' + line).repeat(2) + line.repeat(500000) + '.no final newline',
+    'latin1',
+  )
   nobodyMaildir(dir, [{ content: big }])
   const s = await serveMaildir(dir)
   t.teardown(() => s.close())

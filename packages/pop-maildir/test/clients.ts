@@ -32,13 +32,18 @@ const setup = async (t: Test) => {
     join(dir, 'Maildir'),
     fixtures.map((content, i) => ({ content, name: `${1700000000 + i}.M${i}P1.host` })),
   )
-  const s = await serve(untapped(['sh', frontend, ...maildirArgv(join(dir, 'Maildir'))]), { env: nobodyEnv({ USER: 'nobody' }) })
+  const s = await serve(untapped(['sh', frontend, ...maildirArgv(join(dir, 'Maildir'))]), {
+    env: nobodyEnv({ USER: 'nobody' }),
+  })
   t.teardown(() => s.close())
   return { dir, s }
 }
 
 /** Runs a client without blocking the event loop (the server runs in this process). */
-const run = (cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+const run = (
+  cmd: string,
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 90000 })
     let stdout = ''
@@ -71,7 +76,9 @@ t.test('poplib: STAT and LIST sizes exact, RETR byte for byte', async (t) => {
   const sizes = fixtures.map((m) => crlf(m).length)
   t.equal(counts, [fixtures.length, sizes.reduce((a, c) => a + c, 0), ...sizes].join(' '))
   t.equal(uidls, fixtures.map((_, i) => `${i + 1} ${1700000000 + i}.M${i}P1.host`).join(' '))
-  fixtures.forEach((m, i) => t.ok(readFileSync(join(dir, 'out', String(i + 1))).equals(lf(m)), `message ${i + 1}`))
+  fixtures.forEach((m, i) =>
+    t.ok(readFileSync(join(dir, 'out', String(i + 1))).equals(lf(m)), `message ${i + 1}`),
+  )
   await s.close()
 })
 
@@ -83,9 +90,19 @@ t.test('curl: RETR byte for byte (CRLF kept, dot-stuffing undone), LIST sizes ex
   const list = await run('curl', ['-s', '--max-time', '60', `${url}/`])
   t.equal(list.stdout, fixtures.map((m, i) => `${i + 1} ${crlf(m).length}\r\n`).join(''))
   for (let i = 0; i < fixtures.length; i++) {
-    const r = await run('curl', ['-s', '--max-time', '60', '-o', join(dir, 'curl', String(i + 1)), `${url}/${i + 1}`])
+    const r = await run('curl', [
+      '-s',
+      '--max-time',
+      '60',
+      '-o',
+      join(dir, 'curl', String(i + 1)),
+      `${url}/${i + 1}`,
+    ])
     t.equal(r.status, 0, `curl RETR ${i + 1}`)
-    t.ok(readFileSync(join(dir, 'curl', String(i + 1))).equals(crlf(fixtures[i]!)), `message ${i + 1}`)
+    t.ok(
+      readFileSync(join(dir, 'curl', String(i + 1))).equals(crlf(fixtures[i]!)),
+      `message ${i + 1}`,
+    )
   }
   const uidl = await run('curl', ['-s', '--max-time', '60', '-X', 'UIDL', `${url}/`])
   t.equal(uidl.stdout.split('\r\n').length, fixtures.length + 1)

@@ -1,6 +1,14 @@
 // Every command and every bad argument, in-process, with the Maildir checked on disk afterwards.
 import t from 'tap'
-import { readdirSync, rmSync, mkdirSync, utimesSync, writeFileSync, renameSync, readFileSync } from 'node:fs'
+import {
+  readdirSync,
+  rmSync,
+  mkdirSync,
+  utimesSync,
+  writeFileSync,
+  renameSync,
+  readFileSync,
+} from 'node:fs'
 import { listMaildir } from '../../pop-lib/test/fixtures/harness.js'
 import { open, attach } from './fixtures/session.js'
 
@@ -30,7 +38,10 @@ t.test('STAT, LIST, UIDL: exact wire sizes, in delivery order', async (t) => {
   t.equal(await say('STAT'), '+OK 3 106\r\n')
   t.equal(await say('LIST'), '+OK 3 messages (106 octets)\r\n1 33\r\n2 34\r\n3 39\r\n.\r\n')
   t.equal(await say('list 2'), '+OK 2 34\r\n')
-  t.equal(await say('UIDL'), '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n2 1700000002.M2P1.host\r\n3 1700000003.M3P1.host,S=40\r\n.\r\n')
+  t.equal(
+    await say('UIDL'),
+    '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n2 1700000002.M2P1.host\r\n3 1700000003.M3P1.host,S=40\r\n.\r\n',
+  )
   t.equal(await say('uidl 3'), '+OK 3 1700000003.M3P1.host,S=40\r\n')
 })
 
@@ -42,9 +53,17 @@ t.test('the mailfront UIDL form drops size tags', async (t) => {
 
 t.test('RETR: CRLF, dot-stuffing, a line end added where missing', async (t) => {
   const { say, tally } = mk(t.testdir({}))
-  t.equal(await say('RETR 1'), '+OK message follows\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n', 'size not known yet')
+  t.equal(
+    await say('RETR 1'),
+    '+OK message follows\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n',
+    'size not known yet',
+  )
   t.equal(tally.retrievedBytes, 33, 'the size RETR measured, without the stuffed dot')
-  t.equal(await say('RETR 1'), '+OK 33 octets\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n', 'and now known')
+  t.equal(
+    await say('RETR 1'),
+    '+OK 33 octets\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n',
+    'and now known',
+  )
   await say('STAT')
   t.equal(await say('RETR 2'), '+OK 34 octets\r\nSubject: two\r\n\r\nno final newline\r\n.\r\n')
 })
@@ -52,8 +71,14 @@ t.test('RETR: CRLF, dot-stuffing, a line end added where missing', async (t) => 
 t.test('TOP n k', async (t) => {
   const { say } = mk(t.testdir({}))
   t.equal(await say('TOP 3 0'), '+OK message follows\r\nSubject: three\r\n\r\n.\r\n')
-  t.equal(await say('TOP 3 2'), '+OK message follows\r\nSubject: three\r\n\r\nline1\r\nline2\r\n.\r\n')
-  t.equal(await say('TOP 3 100'), '+OK message follows\r\nSubject: three\r\n\r\nline1\r\nline2\r\nline3\r\n.\r\n')
+  t.equal(
+    await say('TOP 3 2'),
+    '+OK message follows\r\nSubject: three\r\n\r\nline1\r\nline2\r\n.\r\n',
+  )
+  t.equal(
+    await say('TOP 3 100'),
+    '+OK message follows\r\nSubject: three\r\n\r\nline1\r\nline2\r\nline3\r\n.\r\n',
+  )
 })
 
 t.test('DELE hides a message from STAT and LIST; RSET brings it back; LAST', async (t) => {
@@ -63,7 +88,10 @@ t.test('DELE hides a message from STAT and LIST; RSET brings it back; LAST', asy
   t.equal(await say('LAST'), '+OK 2\r\n')
   t.equal(await say('STAT'), `+OK 2 ${SIZES[0]! + SIZES[2]!}\r\n`)
   t.equal(await say('LIST'), '+OK 2 messages (72 octets)\r\n1 33\r\n3 39\r\n.\r\n')
-  t.equal(await say('UIDL'), '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n3 1700000003.M3P1.host,S=40\r\n.\r\n')
+  t.equal(
+    await say('UIDL'),
+    '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n3 1700000003.M3P1.host,S=40\r\n.\r\n',
+  )
   t.equal(await say('RETR 1'), '+OK 33 octets\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n')
   t.equal(await say('LAST'), '+OK 2\r\n')
   t.equal(await say('RSET'), '+OK 3 messages\r\n')
@@ -74,20 +102,57 @@ t.test('DELE hides a message from STAT and LIST; RSET brings it back; LAST', asy
 t.test('NOOP and CAPA', async (t) => {
   const { say } = mk(t.testdir({}))
   t.equal(await say('NOOP'), '+OK\r\n')
-  t.match(await say('CAPA'), /^\+OK .*\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nEXPIRE NEVER\r\nIMPLEMENTATION popchain-[0-9.]+\r\n\.\r\n$/)
+  t.match(
+    await say('CAPA'),
+    /^\+OK .*\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nEXPIRE NEVER\r\nIMPLEMENTATION popchain-[0-9.]+\r\n\.\r\n$/,
+  )
 })
 
 t.test('every bad argument gets -ERR and counts as a bad command', async (t) => {
   const { run } = mk(t.testdir({}))
   await run('DELE 1')
   const bad = [
-    'LIST 0', 'LIST 4', 'LIST -1', 'LIST x', 'LIST 1 2', 'LIST 1', 'LIST 99999999999',
-    'UIDL 0', 'UIDL 4', 'UIDL x', 'UIDL 1',
-    'RETR', 'RETR 0', 'RETR 4', 'RETR -1', 'RETR 1x', 'RETR 1', 'RETR 2 3', 'RETR +2',
-    'TOP', 'TOP 2', 'TOP 2 x', 'TOP 2 -1', 'TOP 0 1', 'TOP 4 1', 'TOP 1 1', 'TOP 2 1 1',
-    'DELE', 'DELE 0', 'DELE 4', 'DELE x', 'DELE 1',
-    'STAT 1', 'NOOP x', 'RSET x', 'LAST 1', 'CAPA x',
-    'USER x', 'PASS x', 'APOP a b', 'XYZZY',
+    'LIST 0',
+    'LIST 4',
+    'LIST -1',
+    'LIST x',
+    'LIST 1 2',
+    'LIST 1',
+    'LIST 99999999999',
+    'UIDL 0',
+    'UIDL 4',
+    'UIDL x',
+    'UIDL 1',
+    'RETR',
+    'RETR 0',
+    'RETR 4',
+    'RETR -1',
+    'RETR 1x',
+    'RETR 1',
+    'RETR 2 3',
+    'RETR +2',
+    'TOP',
+    'TOP 2',
+    'TOP 2 x',
+    'TOP 2 -1',
+    'TOP 0 1',
+    'TOP 4 1',
+    'TOP 1 1',
+    'TOP 2 1 1',
+    'DELE',
+    'DELE 0',
+    'DELE 4',
+    'DELE x',
+    'DELE 1',
+    'STAT 1',
+    'NOOP x',
+    'RSET x',
+    'LAST 1',
+    'CAPA x',
+    'USER x',
+    'PASS x',
+    'APOP a b',
+    'XYZZY',
   ]
   for (const line of bad) {
     const r = await run(line)
@@ -97,20 +162,27 @@ t.test('every bad argument gets -ERR and counts as a bad command', async (t) => 
   t.equal((await run('STAT')).text, '+OK 2 73\r\n', 'nothing changed')
 })
 
-t.test('QUIT: deleted messages unlinked, new/ moved to cur/, retrieved ones flagged S', async (t) => {
-  const dir = t.testdir({})
-  const { run } = mk(dir)
-  await run('RETR 1')
-  await run('TOP 3 1')
-  await run('DELE 2')
-  const q = await run('QUIT')
-  t.equal(q.text, '+OK bye\r\n')
-  t.equal(q.outcome, 'end')
-  t.same(listMaildir(dir), ['cur/1700000001.M1P1.host:2,S', 'cur/1700000003.M3P1.host,S=40:2,'])
-  t.equal(readFileSync('cur/1700000001.M1P1.host:2,S', 'latin1'), M1)
-  const { say } = attach()
-  t.equal(await say('UIDL'), '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n2 1700000003.M3P1.host,S=40\r\n.\r\n', 'ids unchanged by the moves')
-})
+t.test(
+  'QUIT: deleted messages unlinked, new/ moved to cur/, retrieved ones flagged S',
+  async (t) => {
+    const dir = t.testdir({})
+    const { run } = mk(dir)
+    await run('RETR 1')
+    await run('TOP 3 1')
+    await run('DELE 2')
+    const q = await run('QUIT')
+    t.equal(q.text, '+OK bye\r\n')
+    t.equal(q.outcome, 'end')
+    t.same(listMaildir(dir), ['cur/1700000001.M1P1.host:2,S', 'cur/1700000003.M3P1.host,S=40:2,'])
+    t.equal(readFileSync('cur/1700000001.M1P1.host:2,S', 'latin1'), M1)
+    const { say } = attach()
+    t.equal(
+      await say('UIDL'),
+      '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n2 1700000003.M3P1.host,S=40\r\n.\r\n',
+      'ids unchanged by the moves',
+    )
+  },
+)
 
 t.test('without QUIT nothing changes', async (t) => {
   const dir = t.testdir({})
@@ -135,20 +207,26 @@ t.test('QUIT that cannot remove a message: one -ERR [SYS/TEMP], the others kept'
   t.same(listMaildir(dir), ['cur/1700000002.M2P1.host:2,S', 'cur/1700000003.M3P1.host,S=40:2,'])
 })
 
-t.test('a message moved by another program meanwhile is found again; one removed is -ERR alone', async (t) => {
-  const dir = t.testdir({})
-  const { run } = mk(dir)
-  renameSync('new/1700000001.M1P1.host', 'cur/1700000001.M1P1.host:2,F')
-  rmSync('cur/1700000002.M2P1.host:2,S')
-  t.equal((await run('RETR 1')).text, '+OK message follows\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n')
-  const gone = await run('RETR 2')
-  t.equal(gone.text, '-ERR message 2 is gone\r\n')
-  t.equal(gone.outcome, 'ok')
-  t.match((await run('RETR 3')).text, /^\+OK message follows\r\n/)
-  await run('DELE 1')
-  t.equal((await run('QUIT')).text, '+OK bye\r\n')
-  t.same(listMaildir(dir), ['cur/1700000003.M3P1.host,S=40:2,S'])
-})
+t.test(
+  'a message moved by another program meanwhile is found again; one removed is -ERR alone',
+  async (t) => {
+    const dir = t.testdir({})
+    const { run } = mk(dir)
+    renameSync('new/1700000001.M1P1.host', 'cur/1700000001.M1P1.host:2,F')
+    rmSync('cur/1700000002.M2P1.host:2,S')
+    t.equal(
+      (await run('RETR 1')).text,
+      '+OK message follows\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n',
+    )
+    const gone = await run('RETR 2')
+    t.equal(gone.text, '-ERR message 2 is gone\r\n')
+    t.equal(gone.outcome, 'ok')
+    t.match((await run('RETR 3')).text, /^\+OK message follows\r\n/)
+    await run('DELE 1')
+    t.equal((await run('QUIT')).text, '+OK bye\r\n')
+    t.same(listMaildir(dir), ['cur/1700000003.M3P1.host,S=40:2,S'])
+  },
+)
 
 t.test('mail delivered during the session is not shown and not lost', async (t) => {
   const dir = t.testdir({})
@@ -160,27 +238,37 @@ t.test('mail delivered during the session is not shown and not lost', async (t) 
   t.ok(listMaildir(dir).includes('new/1800000000.M9P9.host'))
 })
 
-t.test('the size cache: a warm session stats nothing, ,W= is trusted, RETR notices a changed file', async (t) => {
-  const dir = t.testdir({})
-  open(dir, [
-    { content: 'a\nb\n', name: '1700000001.M1P1.host' },
-    { content: 'x\n', name: '1700000002.M2P1.host,S=2,W=3' },
-  ])
-  const first = attach()
-  t.equal(await first.say('LIST'), '+OK 2 messages (9 octets)\r\n1 6\r\n2 3\r\n.\r\n')
-  t.match(readFileSync('popchain-sizes', 'latin1'), /^popchain-sizes 1\n/)
-  // A warm session believes the cache: prove it by lying in it.
-  writeFileSync('popchain-sizes', readFileSync('popchain-sizes', 'latin1').replace('\t4\t6\n', '\t4\t66\n'))
-  const warm = attach()
-  t.equal(await warm.say('LIST 1'), '+OK 1 66\r\n')
-  // RETR checks the file against the cache and corrects it for the next session.
-  writeFileSync('new/1700000001.M1P1.host', 'a\nbb\n')
-  t.match(await warm.say('RETR 1'), /^\+OK message follows\r\na\r\nbb\r\n\.\r\n$/)
-  warm.box.saveCache()
-  t.equal(await attach().say('LIST 1'), '+OK 1 7\r\n')
-  t.equal(await attach('qmail', false).say('LIST 2'), '+OK 2 3\r\n', 'without the cache, ,W= still counts')
-  t.same(readdirSync('tmp'), [])
-})
+t.test(
+  'the size cache: a warm session stats nothing, ,W= is trusted, RETR notices a changed file',
+  async (t) => {
+    const dir = t.testdir({})
+    open(dir, [
+      { content: 'a\nb\n', name: '1700000001.M1P1.host' },
+      { content: 'x\n', name: '1700000002.M2P1.host,S=2,W=3' },
+    ])
+    const first = attach()
+    t.equal(await first.say('LIST'), '+OK 2 messages (9 octets)\r\n1 6\r\n2 3\r\n.\r\n')
+    t.match(readFileSync('popchain-sizes', 'latin1'), /^popchain-sizes 1\n/)
+    // A warm session believes the cache: prove it by lying in it.
+    writeFileSync(
+      'popchain-sizes',
+      readFileSync('popchain-sizes', 'latin1').replace('\t4\t6\n', '\t4\t66\n'),
+    )
+    const warm = attach()
+    t.equal(await warm.say('LIST 1'), '+OK 1 66\r\n')
+    // RETR checks the file against the cache and corrects it for the next session.
+    writeFileSync('new/1700000001.M1P1.host', 'a\nbb\n')
+    t.match(await warm.say('RETR 1'), /^\+OK message follows\r\na\r\nbb\r\n\.\r\n$/)
+    warm.box.saveCache()
+    t.equal(await attach().say('LIST 1'), '+OK 1 7\r\n')
+    t.equal(
+      await attach('qmail', false).say('LIST 2'),
+      '+OK 2 3\r\n',
+      'without the cache, ,W= still counts',
+    )
+    t.same(readdirSync('tmp'), [])
+  },
+)
 
 t.test('8-bit and NUL bytes, empty message', async (t) => {
   const { say } = open(t.testdir({}), [
@@ -192,10 +280,13 @@ t.test('8-bit and NUL bytes, empty message', async (t) => {
   t.equal(await say('RETR 2'), '+OK 0 octets\r\n.\r\n')
 })
 
-t.test('a line longer than any buffer, with no line end, and a dot after a chunk boundary', async (t) => {
-  const long = 'x'.repeat(700000)
-  const { say } = open(t.testdir({}), [{ content: `H: 1\n\n${long}\n.${long}`, name: '1.A' }])
-  const r = await say('RETR 1')
-  t.equal(r, `+OK message follows\r\nH: 1\r\n\r\n${long}\r\n..${long}\r\n.\r\n`)
-  t.equal(await say('LIST 1'), `+OK 1 ${r.length - '+OK message follows\r\n'.length - 4}\r\n`)
-})
+t.test(
+  'a line longer than any buffer, with no line end, and a dot after a chunk boundary',
+  async (t) => {
+    const long = 'x'.repeat(700000)
+    const { say } = open(t.testdir({}), [{ content: `H: 1\n\n${long}\n.${long}`, name: '1.A' }])
+    const r = await say('RETR 1')
+    t.equal(r, `+OK message follows\r\nH: 1\r\n\r\n${long}\r\n..${long}\r\n.\r\n`)
+    t.equal(await say('LIST 1'), `+OK 1 ${r.length - '+OK message follows\r\n'.length - 4}\r\n`)
+  },
+)

@@ -39,7 +39,10 @@ makeMaildir(dir, [{ content: 'Subject: a\n\nhello\n', name: '1700000000.A.host' 
 t.test('a session: +OK first, then the replies; QUIT updates the Maildir', async (t) => {
   const { io: x, out } = io(['STAT', 'RETR 1', 'QUIT'])
   t.equal(await main([dir], x), 0)
-  t.equal(out.text, '+OK 1 messages\r\n+OK 1 21\r\n+OK 21 octets\r\nSubject: a\r\n\r\nhello\r\n.\r\n+OK bye\r\n')
+  t.equal(
+    out.text,
+    '+OK 1 messages\r\n+OK 1 21\r\n+OK 21 octets\r\nSubject: a\r\n\r\nhello\r\n.\r\n+OK bye\r\n',
+  )
   t.same(listMaildir(dir), ['cur/1700000000.A.host:2,S'])
 })
 
@@ -82,17 +85,20 @@ t.test('a locked mailbox: [IN-USE], 111; --no-lock serves it', async (t) => {
   if (held.kind === 'locked') held.release()
 })
 
-t.test('the login signal: one byte on POPCHAIN_AUTHFD, which is closed and dropped from the environment', async (t) => {
-  const fifo = join(home, 'authfd')
-  execFileSync('mkfifo', [fifo])
-  const r = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
-  const w = openSync(fifo, constants.O_WRONLY)
-  const { io: x } = io(['QUIT'], { POPCHAIN_AUTHFD: String(w) })
-  t.equal(await main([dir], x), 0)
-  const buf = Buffer.alloc(4)
-  t.equal(readSync(r, buf, 0, 4, null), 1)
-  t.equal(buf.toString('latin1', 0, 1), '+')
-  t.equal(x.env.POPCHAIN_AUTHFD, undefined)
-  t.equal(readSync(r, buf, 0, 4, null), 0, 'closed: end of file')
-  closeSync(r)
-})
+t.test(
+  'the login signal: one byte on POPCHAIN_AUTHFD, which is closed and dropped from the environment',
+  async (t) => {
+    const fifo = join(home, 'authfd')
+    execFileSync('mkfifo', [fifo])
+    const r = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+    const w = openSync(fifo, constants.O_WRONLY)
+    const { io: x } = io(['QUIT'], { POPCHAIN_AUTHFD: String(w) })
+    t.equal(await main([dir], x), 0)
+    const buf = Buffer.alloc(4)
+    t.equal(readSync(r, buf, 0, 4, null), 1)
+    t.equal(buf.toString('latin1', 0, 1), '+')
+    t.equal(x.env.POPCHAIN_AUTHFD, undefined)
+    t.equal(readSync(r, buf, 0, 4, null), 0, 'closed: end of file')
+    closeSync(r)
+  },
+)

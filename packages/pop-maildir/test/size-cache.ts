@@ -20,10 +20,13 @@ t.test('what is saved is loaded; nothing is left in tmp/', async (t) => {
     ['bad\tname', { mtime: 1, disk: 1, wire: 1 }],
   ])
   const c = loadCache()
-  t.same([...c.entries()], [
-    ['A.host', { mtime: 1700000000, disk: 10, wire: 12, taken: false }],
-    ['B.host', { mtime: 1700000001, disk: 5, wire: -1, taken: false }],
-  ])
+  t.same(
+    [...c.entries()],
+    [
+      ['A.host', { mtime: 1700000000, disk: 10, wire: 12, taken: false }],
+      ['B.host', { mtime: 1700000001, disk: 5, wire: -1, taken: false }],
+    ],
+  )
   t.same(readdirSync('tmp'), [])
 })
 

@@ -75,23 +75,31 @@ const bytes = fc.uint8Array({ maxLength: 300 }).map((a) =>
 )
 const cuts = fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 8 })
 
-t.test('property: the size is the length of what is sent, before stuffing, however chunked', async (t) => {
-  fc.assert(
-    fc.property(bytes, cuts, cuts, (b, c1, c2) => {
-      const wire = enc(b, null, c1)
-      return size(b, c2) === unstuffed(wire).length && enc(b) === wire
-    }),
-    { numRuns: 2000 },
-  )
-  t.pass('held')
-})
+t.test(
+  'property: the size is the length of what is sent, before stuffing, however chunked',
+  async (t) => {
+    fc.assert(
+      fc.property(bytes, cuts, cuts, (b, c1, c2) => {
+        const wire = enc(b, null, c1)
+        return size(b, c2) === unstuffed(wire).length && enc(b) === wire
+      }),
+      { numRuns: 2000 },
+    )
+    t.pass('held')
+  },
+)
 
 t.test('property: undoing CRLF and stuffing gives the message back', async (t) => {
   fc.assert(
     fc.property(bytes, (b) => {
       const back = unstuffed(enc(b)).replace(/\r\n/g, '\n')
       const want = b.toString('latin1').replace(/\r\n/g, '\n')
-      const fixed = want === '' || want.endsWith('\n') ? want : want.endsWith('\r') ? want.slice(0, -1) + '\n' : want + '\n'
+      const fixed =
+        want === '' || want.endsWith('\n')
+          ? want
+          : want.endsWith('\r')
+            ? want.slice(0, -1) + '\n'
+            : want + '\n'
       return back === fixed
     }),
     { numRuns: 2000 },
