@@ -1,6 +1,6 @@
 // Bundles each program into packages/<name>/dist/<name>.cjs; yargs goes into dist/yargs.mjs, loaded only when options are given.
 import { build } from 'esbuild'
-import { readFileSync, chmodSync, writeFileSync } from 'node:fs'
+import { readFileSync, chmodSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -33,6 +33,8 @@ const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'wa
 await Promise.all(
   programs.map(async (name) => {
     const dist = join(root, 'packages', name, 'dist')
+    // The bin stub (bin/<name>.cjs) requires dist/<name>.cjs: no ES module loader at start-up.
+    rmSync(join(dist, `${name}.mjs`), { force: true })
     await build({
       ...common,
       entryPoints: [join(root, 'packages', name, 'src/bin.ts')],
@@ -47,14 +49,7 @@ await Promise.all(
       format: 'esm',
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     })
-    // XXX: for the ESM bin stubs (bin/<name>.mjs imports ../dist/<name>.mjs); a CJS stub that
-    // requires ../dist/<name>.cjs directly saves Node 20 the ES module loader's start-up.
-    writeFileSync(
-      join(dist, `${name}.mjs`),
-      `#!/usr/bin/env node\nimport { createRequire } from 'node:module'\ncreateRequire(import.meta.url)('./${name}.cjs')\n`,
-    )
     chmodSync(join(dist, `${name}.cjs`), 0o755)
-    chmodSync(join(dist, `${name}.mjs`), 0o755)
   }),
 )
 

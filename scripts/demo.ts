@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { launch } from '../packages/pop-lib/src/launch.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const bin = (name: string): string => join(root, 'packages', name, 'bin', `${name}.mjs`)
+const bin = (name: string): string => join(root, 'packages', name, 'bin', `${name}.cjs`)
 
 const message = (n: number, from: string, subject: string, body: string): string =>
   [

@@ -37,7 +37,7 @@ case $prefix in /*) ;; *) prefix=$(pwd)/$prefix ;; esac
 
 for p in "$@"; do
   dist=$root/packages/$p/dist
-  [ -f "$dist/$p.mjs" ] || { echo "install: $dist/$p.mjs is missing: run npm run build first" >&2; exit 100; }
+  [ -f "$dist/$p.cjs" ] || { echo "install: $dist/$p.cjs is missing: run npm run build first" >&2; exit 100; }
 done
 
 mkdir -p "$prefix/bin" "$prefix/lib/popchain"
@@ -57,7 +57,7 @@ for p in "$@"; do
   cmd=$prefix/bin/$p
   # node reads this extensionless file as CommonJS: a dynamic import loads the ES module bundle
   printf '#!%s\n// %s, installed by popchain scripts/install.sh\nimport(%s)\n' \
-    "$node" "$p" "$("$node" -p 'JSON.stringify(process.argv[1])' "$dest/$p.mjs")" > "$cmd.new"
+    "$node" "$p" "$("$node" -p 'JSON.stringify(process.argv[1])' "$dest/$p.cjs")" > "$cmd.new"
   chmod 0755 "$cmd.new"
   mv -f "$cmd.new" "$cmd"
   echo "install: $cmd -> $dest ($node)"

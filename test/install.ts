@@ -42,7 +42,7 @@ t.test(
       t.equal(readFileSync(cmd, 'latin1').split('\n')[0], `#!${node}`, `${p}: absolute #! line`)
       t.equal(statSync(cmd).mode & 0o777, 0o755, `${p}: mode 755`)
       t.ok(
-        readdirSync(join(prefix, 'lib/popchain', p)).includes(`${p}.mjs`),
+        readdirSync(join(prefix, 'lib/popchain', p)).includes(`${p}.cjs`),
         `${p}: bundle in lib/popchain/${p}`,
       )
       const r = spawnSync(cmd, ['--version'], { env: { PATH: '/nonexistent' }, encoding: 'latin1' })

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream'
 import { constants } from 'node:os'
 import { EXIT_SIGNAL_BASE, EXIT_TEMP } from '../../pop-lib/src/exit-codes.js'
 import { AUTHFD_VAR } from '../../pop-lib/src/login-signal.js'
+import { nextEnv } from '../../pop-lib/src/next-env.js'
 
 /**
  * How an attempt ended. `session`: a later stage signalled a good login, so whatever followed was
@@ -66,7 +67,7 @@ export const runLogin = async (argv: string[], creds: Buffer, io: LoginIo): Prom
     }
     const child = spawn(argv[0]!, argv.slice(1), {
       stdio: [io.in, io.out, 2, 'pipe', 'pipe'],
-      env: { ...io.env, [AUTHFD_VAR]: String(AUTH_FD) },
+      env: { ...nextEnv(io.env), [AUTHFD_VAR]: String(AUTH_FD) },
     })
     let signalled = false
     let pipeClosed = false

@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path'
 import { constants as os } from 'node:os'
 import { EXIT_SIGNAL_BASE, EXIT_TEMP } from './exit-codes.js'
 import { fatal } from './log.js'
+import { nextEnv } from './next-env.js'
 
 /** What to run next. */
 export interface ExecOptions {
@@ -114,11 +115,7 @@ const signalNumber = (sig: NodeJS.Signals): number =>
  * program that cannot be run is a temporary failure: 111, as the checkpassword interface says.
  */
 export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<number> => {
-  // Node treats NODE_CHANNEL_FD as an IPC channel it owns: a next program written in Node would
-  // take over whatever descriptor that number names (fd 3 is checkpassword's), so it never passes.
-  const env = { ...(opts.env ?? process.env) }
-  delete env.NODE_CHANNEL_FD
-  delete env.NODE_CHANNEL_SERIALIZATION_MODE
+  const env = nextEnv(opts.env ?? process.env)
   const name = argv[0]
   if (name === undefined || name === '') {
     fatal('no program to run')

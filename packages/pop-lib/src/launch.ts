@@ -47,6 +47,7 @@ export const launch = (opts: LaunchOptions): Promise<Launcher> => {
     }
     delete env.NODE_CHANNEL_FD
     delete env.NODE_CHANNEL_SERIALIZATION_MODE
+    delete env.NODE_EXTRA_CA_CERTS
     const child = spawn(opts.argv[0]!, opts.argv.slice(1), {
       stdio: [sock, sock, opts.onStderr === undefined ? 'inherit' : 'pipe'],
       env,

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The pop-frontend command: the bundle that scripts/build.mjs makes from src/bin.ts.
-import '../dist/pop-frontend.mjs'
+require('../dist/pop-frontend.cjs')

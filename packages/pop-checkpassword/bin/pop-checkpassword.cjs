@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The pop-checkpassword command: the bundle that scripts/build.mjs makes from src/bin.ts.
-import '../dist/pop-checkpassword.mjs'
+require('../dist/pop-checkpassword.cjs')

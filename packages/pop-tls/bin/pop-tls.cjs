@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The pop-tls command: the bundle that scripts/build.mjs makes from src/bin.ts.
-import '../dist/pop-tls.mjs'
+require('../dist/pop-tls.cjs')
