@@ -28,6 +28,15 @@ export interface Session {
   learnt: () => void
 }
 
+/** A new session on an open mailbox. */
+export const newSession = (box: Mailbox, out: Out, seen: boolean): Session => ({
+  box,
+  out,
+  tally: { retrieved: 0, retrievedBytes: 0, top: 0, deleted: 0, deletedBytes: 0, updated: true },
+  seen,
+  learnt: () => box.saveCache(),
+})
+
 type Handler = (s: Session, args: string[]) => Promise<Outcome>
 
 const CAPA = [

@@ -10,7 +10,7 @@ import { openConn, type Conn } from './io.js'
 import { Mailbox } from './mailbox.js'
 import { cleanTmp } from './maildir-scan.js'
 import { lockMaildir } from './lock.js'
-import { dispatch, type Session, type Tally } from './commands.js'
+import { dispatch, newSession, type Tally } from './commands.js'
 import type { UidlForm } from './uidl.js'
 
 /** What main touches, so tests can supply it. */
@@ -146,21 +146,8 @@ const serve = async (
     )
   }
 
-  const tally: Tally = {
-    retrieved: 0,
-    retrievedBytes: 0,
-    top: 0,
-    deleted: 0,
-    deletedBytes: 0,
-    updated: true,
-  }
-  const s: Session = {
-    box,
-    out: conn.out,
-    tally,
-    seen: opts.seen === true,
-    learnt: () => box.saveCache(),
-  }
+  const s = newSession(box, conn.out, opts.seen === true)
+  const tally = s.tally
   let reason: EndReason = 'disconnect'
   try {
     await conn.out.ok(`${box.count} messages`)
