@@ -3,20 +3,18 @@ import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync, existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
+import { makeWorld, chainUnderTest, recorder, readRecords } from './fixtures/world.js'
 import {
-  makeWorld,
-  chainUnderTest,
-  recorder,
-  readRecords,
-  sameMessages,
-  MESSAGES,
-} from './fixtures/world.js'
-import { startServer, fetchAll, need, failedLogin } from './fixtures/servers.js'
+  startServer,
+  need,
+  failedLogin,
+  keepBadDelete,
+  inetdWrapper,
+  BAD_PASS,
+} from './fixtures/servers.js'
 import { findTool } from '../packages/pop-lib/test/fixtures/harness.js'
 
 const UNPACKED = '/opt/xinetd/usr/sbin/xinetd'
-
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 t.test(
   'xinetd: the inetd wrapper serves, the log stays off the connection, REMOTE_HOST is set',
@@ -29,11 +27,7 @@ t.test(
     const log = join(w.dir, 'pop3.log')
     const rec = recorder(w)
     // xinetd, like inetd, puts the connection on fds 0, 1 and 2: the same wrapper as for inetd
-    const wrapper = w.file(
-      'pop3-inetd',
-      `#!/bin/sh\n${chainUnderTest(w, rec.argv).map(q).join(' ')} 2>&1 >&0 | cat >> ${q(log)}\n`,
-      true,
-    )
+    const wrapper = inetdWrapper(w, chainUnderTest(w, rec.argv), log)
     const conf = join(w.dir, 'xinetd.conf')
     const s = await startServer(t, (port) => {
       w.file(
@@ -70,18 +64,11 @@ t.test(
         env: w.env,
       }
     })
-    const keep = await fetchAll(s.port)
-    t.match(keep.greeting, /^\+OK/, 'greeting')
-    sameMessages(t, keep.messages, MESSAGES, 'keep')
-    const bad = await fetchAll(s.port, { pass: 'not-the-password' })
-    t.match(bad.login, /^-ERR/, 'a wrong password is refused')
-    const del = await fetchAll(s.port, { dele: true })
-    sameMessages(t, del.messages, MESSAGES, 'delete')
-    t.same(w.list(), [], 'the Maildir is empty after DELE and QUIT')
+    await keepBadDelete(t, w, s.port)
     await s.close()
     const text = readFileSync(log, 'latin1')
     t.match(text, failedLogin('127.0.0.1'), 'the failed login is logged with the remote address')
-    t.notMatch(text, /not-the-password/, 'never the password')
+    t.notMatch(text, BAD_PASS, 'never the password')
     const records = readRecords(rec.dir)
     t.equal(records.length, 2, 'the stage after login ran for the two good logins')
     for (const r of records)
