@@ -4,7 +4,7 @@
 import os, socket, subprocess, time, shutil, statistics
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, 'bin', 'pop-maildir.mjs')
+BIN = os.path.join(ROOT, 'bin', 'pop-maildir.cjs')
 NODE = os.environ.get('NODE', shutil.which('node'))
 DIR = '/var/tmp/popchain-bench/retr'
 

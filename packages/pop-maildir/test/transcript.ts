@@ -7,6 +7,7 @@ import {
   unstuff,
   bin,
   makeMaildir,
+  serve,
 } from '../../pop-lib/test/fixtures/harness.js'
 import {
   serveMaildir,
@@ -15,6 +16,7 @@ import {
   maildirArgv,
   asNobody,
   untapped,
+  nobodyEnv,
 } from './fixtures/serve.js'
 
 const at = (s: number): Date => new Date(s * 1000)
@@ -240,3 +242,27 @@ t.test(
     t.match(s.stderr(), /warning: cannot remove new\/1700000001\.M1P1\.host: EACCES/)
   },
 )
+
+t.test('the socket is left in blocking mode for whoever shares it after pop-maildir', async (t) => {
+  const dir = t.testdir({})
+  maildir(dir)
+  // The shell runs pop-maildir, then reports the file status flags of the socket they share
+  // (restore() puts blocking mode back; Node also resets fds 0-2 when it exits normally).
+  const argv = untapped([
+    'sh',
+    '-c',
+    '"$@"; grep flags /proc/self/fdinfo/0 >&2',
+    'sh',
+    ...maildirArgv(dir),
+  ])
+  const s = await serve(argv, { env: nobodyEnv() })
+  t.teardown(() => s.close())
+  const c = await Client.connect(s.port)
+  t.equal(await c.line(), '+OK 3 messages')
+  t.equal(await c.cmd('QUIT'), '+OK bye')
+  await c.untilClosed()
+  await s.close()
+  const flags = /flags:\s+([0-7]+)/.exec(s.stderr())
+  t.ok(flags, 'flags reported')
+  t.equal(parseInt(flags![1]!, 8) & 0o4000, 0, 'O_NONBLOCK is off')
+})
