@@ -55,8 +55,9 @@ for p in "$@"; do
   rm -rf "$dest.old"
 
   cmd=$prefix/bin/$p
-  # node reads this extensionless file as CommonJS: a dynamic import loads the ES module bundle
-  printf '#!%s\n// %s, installed by popchain scripts/install.sh\nimport(%s)\n' \
+  # node reads this extensionless file as CommonJS and requires the CommonJS bundle: no ES
+  # module loader at start-up, as with the bin stubs
+  printf '#!%s\n// %s, installed by popchain scripts/install.sh\nrequire(%s)\n' \
     "$node" "$p" "$("$node" -p 'JSON.stringify(process.argv[1])' "$dest/$p.cjs")" > "$cmd.new"
   chmod 0755 "$cmd.new"
   mv -f "$cmd.new" "$cmd"
