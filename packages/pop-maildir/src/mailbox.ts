@@ -46,12 +46,6 @@ export class Mailbox {
     return this.msgs.length
   }
 
-  /** The message with a 1-based number, if it exists and is not deleted. */
-  live(n: number): Message | null {
-    const m = this.msgs[n - 1]
-    return m === undefined || this.deleted[n - 1] ? null : m
-  }
-
   /**
    * Opens a message file. If it moved (another program changed its flags or moved it from new/ to
    * cur/) it is found again by its unique name. Returns null when it is gone.
@@ -148,8 +142,13 @@ export class Mailbox {
     if (this.#cache === null || !this.#dirty) return
     this.#dirty = false
     const entries = new Map<string, Known>()
-    for (const m of this.msgs)
+    const twice = new Set<string>()
+    for (const m of this.msgs) {
+      if (entries.has(m.base)) twice.add(m.base)
       if (m.disk >= 0) entries.set(m.base, { mtime: m.mtime, disk: m.disk, wire: m.wire })
+    }
+    // Two files with one unique name: an entry could not say which one it describes.
+    for (const base of twice) entries.delete(base)
     try {
       saveCache(entries)
     } catch (e) {

@@ -290,3 +290,22 @@ t.test(
     t.equal(await say('LIST 1'), `+OK 1 ${r.length - '+OK message follows\r\n'.length - 4}\r\n`)
   },
 )
+
+t.test(
+  'two files with one unique name: each measured, neither cached, distinct UIDLs',
+  async (t) => {
+    const dir = t.testdir({})
+    open(dir, [
+      { content: 'a\n', name: '1.X', mtime: at(1) },
+      { content: 'bbbb\n', name: '1.X:2,S', sub: 'cur', mtime: at(2) },
+    ])
+    const first = attach()
+    t.equal(await first.say('LIST'), '+OK 2 messages (9 octets)\r\n1 3\r\n2 6\r\n.\r\n')
+    t.notMatch(readFileSync('popchain-sizes', 'latin1'), /^1\.X\t/m)
+    const again = attach()
+    t.equal(await again.say('LIST'), '+OK 2 messages (9 octets)\r\n1 3\r\n2 6\r\n.\r\n')
+    const ids = (await again.say('UIDL')).split('\r\n').slice(1, 3)
+    t.equal(ids[0], '1 1.X')
+    t.not(ids[1], '2 1.X')
+  },
+)
