@@ -103,7 +103,9 @@ export const parseCommandLine = async (
   const parsed = await y.parseAsync(argv, {}, (_err, _argv, output) => {
     out = output
   })
-  if (failure !== undefined) throw new ExitError(EXIT_USAGE, failure.split('\n')[0]!)
+  // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): keep them on one.
+  if (failure !== undefined)
+    throw new ExitError(EXIT_USAGE, failure.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' '))
   if (out !== '') {
     writeSync(1, out + '\n')
     throw new Done()

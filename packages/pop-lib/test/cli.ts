@@ -40,3 +40,11 @@ t.test('usage errors are exit 2', async (t) => {
   await t.rejects(parseCommandLine('prog', spec, ['--timeout', '5'], {}), usage)
   await t.rejects(parseCommandLine('prog', spec, ['next'], { PROG_TIMEOUT: 'soon' }), usage)
 })
+
+t.test('a usage error is one line that names the problem', async (t) => {
+  const bad = { ...spec, options: { ...spec.options, mode: { type: 'string' as const, describe: 'm', choices: ['a', 'b'] } } }
+  const e = await parseCommandLine('prog', bad, ['--mode', 'c', 'next'], {}).catch((e: unknown) => e)
+  t.type(e, ExitError)
+  t.notMatch((e as Error).message, /\n/)
+  t.match((e as Error).message, /Invalid values: .*mode.*"c"/)
+})

@@ -26,15 +26,23 @@ export interface Session {
   seen: boolean
   /** Called after a command that may have taught the size cache something. */
   learnt: () => void
+  /** Called once QUIT's UPDATE is done, before its reply: gives up the session lock. */
+  updated: () => void
 }
 
 /** A new session on an open mailbox. */
-export const newSession = (box: Mailbox, out: Out, seen: boolean): Session => ({
+export const newSession = (
+  box: Mailbox,
+  out: Out,
+  seen: boolean,
+  updated: () => void = () => {},
+): Session => ({
   box,
   out,
   tally: { retrieved: 0, retrievedBytes: 0, top: 0, deleted: 0, deletedBytes: 0, updated: true },
   seen,
   learnt: () => box.saveCache(),
+  updated,
 })
 
 type Handler = (s: Session, args: string[]) => Promise<Outcome>
@@ -221,6 +229,8 @@ const quit: Handler = async (s) => {
   s.tally.deleted = u.deleted
   s.tally.deletedBytes = u.deletedBytes
   s.tally.updated = u.ok
+  // A client that reconnects as soon as it reads +OK must not find the mailbox [IN-USE].
+  s.updated()
   if (u.ok) await s.out.ok('bye')
   else await s.out.err('some deleted messages were not removed', 'SYS/TEMP')
   return 'end'

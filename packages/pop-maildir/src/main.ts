@@ -106,7 +106,11 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
           EXIT_TEMP,
         )
       if (l.kind === 'unsupported') warn('no session lock on this system')
-      else unlock = l.release
+      else
+        unlock = () => {
+          unlock = () => {}
+          l.release()
+        }
     } catch (e) {
       return refuse(
         conn,
@@ -118,7 +122,7 @@ export const main = async (argv: string[], io: Io = defaultIo()): Promise<number
     }
   }
   try {
-    return await serve(conn, opts, io.env, timeoutMs, dir)
+    return await serve(conn, opts, io.env, timeoutMs, dir, () => unlock())
   } finally {
     unlock()
   }
@@ -131,6 +135,7 @@ const serve = async (
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
   dir: string,
+  unlock: () => void,
 ): Promise<number> => {
   cleanTmp()
   let box: Mailbox
@@ -146,7 +151,7 @@ const serve = async (
     )
   }
 
-  const s = newSession(box, conn.out, opts.seen === true)
+  const s = newSession(box, conn.out, opts.seen === true, unlock)
   const tally = s.tally
   let reason: EndReason = 'disconnect'
   try {

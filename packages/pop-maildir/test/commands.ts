@@ -309,3 +309,16 @@ t.test(
     t.not(ids[1], '2 1.X')
   },
 )
+
+t.test('QUIT gives up the session lock after UPDATE and before its +OK', async (t) => {
+  const dir = t.testdir()
+  open(dir, [{ content: 'Subject: a\n\nbody\n' }])
+  const { s, out, run } = attach()
+  const seen: string[] = []
+  s.updated = () => seen.push(`reply ${JSON.stringify(out.text)}, files ${listMaildir(dir).length}`)
+  await run('DELE 1')
+  out.take()
+  const q = await run('QUIT')
+  t.match(q.text, /^\+OK/)
+  t.same(seen, ['reply "", files 0'], 'released once: after the UPDATE, before the reply went out')
+})
