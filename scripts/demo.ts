@@ -1,5 +1,14 @@
 // npm start: a demo POP3 server on a loopback port, with a demo user and a sample Maildir.
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chownSync, chmodSync, readdirSync, statSync } from 'node:fs'
+import {
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  rmSync,
+  chownSync,
+  chmodSync,
+  readdirSync,
+  statSync,
+} from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,7 +36,8 @@ const message = (n: number, from: string, subject: string, body: string): string
 
 const chownTree = (path: string, uid: number, gid: number): void => {
   chownSync(path, uid, gid)
-  if (statSync(path).isDirectory()) for (const f of readdirSync(path)) chownTree(join(path, f), uid, gid)
+  if (statSync(path).isDirectory())
+    for (const f of readdirSync(path)) chownTree(join(path, f), uid, gid)
 }
 
 const main = async (): Promise<void> => {
@@ -41,23 +51,46 @@ const main = async (): Promise<void> => {
   const maildir = join(home, 'Maildir')
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(maildir, sub), { recursive: true })
   const msgs = [
-    message(1, 'alice@example.org', 'Welcome to popchain', 'Hello!\n\nThis message came through pop-frontend, pop-checkpassword and pop-maildir.\n\n-- \nAlice'),
-    message(2, 'bob@example.org', 'Lunch on Friday?', 'Shall we try the new place on Market Street?\n.\nA line with only a dot, to show dot-stuffing.\n\nBob'),
+    message(
+      1,
+      'alice@example.org',
+      'Welcome to popchain',
+      'Hello!\n\nThis message came through pop-frontend, pop-checkpassword and pop-maildir.\n\n-- \nAlice',
+    ),
+    message(
+      2,
+      'bob@example.org',
+      'Lunch on Friday?',
+      'Shall we try the new place on Market Street?\n.\nA line with only a dot, to show dot-stuffing.\n\nBob',
+    ),
     message(3, 'noreply@example.org', 'Your weekly report', 'Messages: 3\nSize: small\n'),
   ]
-  msgs.forEach((m, i) => writeFileSync(join(maildir, 'new', `${1764324000 + i}.M${i}P${process.pid}.demo`), m))
+  msgs.forEach((m, i) =>
+    writeFileSync(join(maildir, 'new', `${1764324000 + i}.M${i}P${process.pid}.demo`), m),
+  )
   const users = join(dir, 'users')
   writeFileSync(users, `demo:{PLAIN}demo:${uid}:${gid}::${home}::\n`, { mode: 0o600 })
   chownTree(home, uid, gid)
 
   const port = Number(process.env.POPCHAIN_DEMO_PORT ?? 1110)
   const argv = [
-    bin('pop-frontend'), 'localhost',
-    bin('pop-checkpassword'), '--users', users, '--min-uid', String(Math.min(uid, 1000)),
-    bin('pop-maildir'), 'Maildir',
+    bin('pop-frontend'),
+    'localhost',
+    bin('pop-checkpassword'),
+    '--users',
+    users,
+    '--min-uid',
+    String(Math.min(uid, 1000)),
+    bin('pop-maildir'),
+    'Maildir',
   ]
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` }
-  const server = await launch({ host: '127.0.0.1', port, argv, env }).catch(() => launch({ host: '127.0.0.1', port: 0, argv, env }))
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+  }
+  const server = await launch({ host: '127.0.0.1', port, argv, env }).catch(() =>
+    launch({ host: '127.0.0.1', port: 0, argv, env }),
+  )
   const p = server.port
   process.stdout.write(
     [

@@ -29,17 +29,25 @@ export interface Parsed {
   args: string[]
 }
 
-const fromEnv = (spec: OptionSpec, env: NodeJS.ProcessEnv, name: string): string | number | boolean | undefined => {
+const fromEnv = (
+  spec: OptionSpec,
+  env: NodeJS.ProcessEnv,
+  name: string,
+): string | number | boolean | undefined => {
   const raw = spec.env === undefined ? undefined : env[spec.env]
   if (raw === undefined || raw === '') return spec.default
   if (spec.type === 'boolean') return !/^(0|no|false|off)$/i.test(raw)
   if (spec.type === 'number') {
     const n = Number(raw)
-    if (!Number.isFinite(n) || n < 0) throw new ExitError(EXIT_USAGE, `${spec.env}: not a number: ${raw}`)
+    if (!Number.isFinite(n) || n < 0)
+      throw new ExitError(EXIT_USAGE, `${spec.env}: not a number: ${raw}`)
     return n
   }
   if (spec.choices !== undefined && !spec.choices.includes(raw))
-    throw new ExitError(EXIT_USAGE, `${spec.env}: ${name} must be one of ${spec.choices.join(', ')}`)
+    throw new ExitError(
+      EXIT_USAGE,
+      `${spec.env}: ${name} must be one of ${spec.choices.join(', ')}`,
+    )
   return raw
 }
 
@@ -105,7 +113,14 @@ export const parseCommandLine = async (
   })
   // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): keep them on one.
   if (failure !== undefined)
-    throw new ExitError(EXIT_USAGE, failure.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' '))
+    throw new ExitError(
+      EXIT_USAGE,
+      failure
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .join(' '),
+    )
   if (out !== '') {
     writeSync(1, out + '\n')
     throw new Done()

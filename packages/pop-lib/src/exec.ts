@@ -1,6 +1,15 @@
 // Runs the next program of the chain: a true execve(2) where the runtime has one, else a faithful spawn.
 import { spawn } from 'node:child_process'
-import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import {
+  accessSync,
+  closeSync,
+  constants,
+  openSync,
+  readSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { constants as os } from 'node:os'
 import { EXIT_SIGNAL_BASE, EXIT_TEMP } from './exit-codes.js'
@@ -18,7 +27,15 @@ export interface ExecOptions {
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never
 
 const FORWARDED: NodeJS.Signals[] = [
-  'SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGWINCH', 'SIGCONT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGALRM',
+  'SIGWINCH',
+  'SIGCONT',
 ]
 
 /** True when this runtime can replace the process image (Node >= 22.15), unless POPCHAIN_EXEC=spawn. */

@@ -73,7 +73,12 @@ export const launch = (opts: LaunchOptions): Promise<Launcher> => {
         close: async () => {
           await new Promise<void>((r) => server.close(() => r()))
           await Promise.all(
-            [...children].map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.on('exit', () => r())))),
+            [...children].map(
+              (c) =>
+                new Promise<void>((r) =>
+                  c.exitCode !== null || c.signalCode !== null ? r() : c.on('exit', () => r()),
+                ),
+            ),
           )
         },
       })

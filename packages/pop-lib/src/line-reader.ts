@@ -2,10 +2,7 @@
 import { read } from 'node:fs'
 
 /** What one call to next() found. */
-export type Line =
-  | { kind: 'line'; data: Buffer }
-  | { kind: 'long' }
-  | { kind: 'eof' }
+export type Line = { kind: 'line'; data: Buffer } | { kind: 'long' } | { kind: 'eof' }
 
 /** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
 export const LINE_MAX = 255

@@ -37,7 +37,13 @@ export const parseCommand = (line: Buffer): Command | null => {
   if (verbBytes.length === 0 || verbBytes.length > 40) return null
   for (const b of verbBytes) if (b < 0x21 || b > 0x7e) return null
   const rest = sp < 0 ? Buffer.alloc(0) : line.subarray(sp + 1)
-  const args = rest.length === 0 ? [] : rest.toString('latin1').split(' ').filter((a) => a !== '')
+  const args =
+    rest.length === 0
+      ? []
+      : rest
+          .toString('latin1')
+          .split(' ')
+          .filter((a) => a !== '')
   return { verb: verbBytes.toString('latin1').toUpperCase(), args, rest }
 }
 

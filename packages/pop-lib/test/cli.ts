@@ -14,13 +14,23 @@ const spec: CommandSpec = {
 }
 
 t.test('no options: defaults and the environment, arguments untouched', async (t) => {
-  const r = await parseCommandLine('prog', spec, ['next', '--timeout', '5', '007'], { PROG_USERS: '/etc/u', PROG_LOCK: 'no' })
+  const r = await parseCommandLine('prog', spec, ['next', '--timeout', '5', '007'], {
+    PROG_USERS: '/etc/u',
+    PROG_LOCK: 'no',
+  })
   t.same(r.opts, { timeout: 600, users: '/etc/u', lock: false })
-  t.same(r.args, ['next', '--timeout', '5', '007'], 'everything from the first non-option on is handed on, numbers unparsed')
+  t.same(
+    r.args,
+    ['next', '--timeout', '5', '007'],
+    'everything from the first non-option on is handed on, numbers unparsed',
+  )
 })
 
 t.test('the command line wins over the environment', async (t) => {
-  const r = await parseCommandLine('prog', spec, ['--timeout', '30', '--no-lock', 'next', '1'], { PROG_TIMEOUT: '99', PROG_LOCK: '1' })
+  const r = await parseCommandLine('prog', spec, ['--timeout', '30', '--no-lock', 'next', '1'], {
+    PROG_TIMEOUT: '99',
+    PROG_LOCK: '1',
+  })
   t.equal(r.opts.timeout, 30)
   t.equal(r.opts.lock, false)
   t.same(r.args, ['next', '1'])
@@ -42,8 +52,16 @@ t.test('usage errors are exit 2', async (t) => {
 })
 
 t.test('a usage error is one line that names the problem', async (t) => {
-  const bad = { ...spec, options: { ...spec.options, mode: { type: 'string' as const, describe: 'm', choices: ['a', 'b'] } } }
-  const e = await parseCommandLine('prog', bad, ['--mode', 'c', 'next'], {}).catch((e: unknown) => e)
+  const bad = {
+    ...spec,
+    options: {
+      ...spec.options,
+      mode: { type: 'string' as const, describe: 'm', choices: ['a', 'b'] },
+    },
+  }
+  const e = await parseCommandLine('prog', bad, ['--mode', 'c', 'next'], {}).catch(
+    (e: unknown) => e,
+  )
   t.type(e, ExitError)
   t.notMatch((e as Error).message, /\n/)
   t.match((e as Error).message, /Invalid values: .*mode.*"c"/)

@@ -7,7 +7,10 @@ t.test('round trip', async (t) => {
   const data = encodeCreds(Buffer.from('user'), Buffer.from('secret'), Buffer.from('<1.2@host>'))
   t.equal(data?.toString('latin1'), 'user\0secret\0<1.2@host>\0')
   const c = parseCreds(data!)
-  t.same([c.login.toString(), c.secret.toString(), c.timestamp.toString()], ['user', 'secret', '<1.2@host>'])
+  t.same(
+    [c.login.toString(), c.secret.toString(), c.timestamp.toString()],
+    ['user', 'secret', '<1.2@host>'],
+  )
 })
 
 t.test('at most 512 bytes', async (t) => {

@@ -1,17 +1,14 @@
 // execNext on this runtime: true exec where process.execve exists, the spawn fallback elsewhere.
 import t from 'tap'
-import { build } from 'esbuild'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { canExecve } from '../src/exec.js'
+import { buildProbe } from './fixtures/probe.js'
 
-const src = join(import.meta.dirname, '../src')
-
-const probe = async (dir: string): Promise<string> => {
-  const outfile = join(dir, 'probe.mjs')
-  await build({
-    stdin: {
-      contents: `
+const probe = (dir: string): Promise<string> =>
+  buildProbe(
+    dir,
+    `
         import { execNext } from './exec.ts'
         import { writeSync } from 'node:fs'
         import { readdirSync, readlinkSync } from 'node:fs'
@@ -23,17 +20,7 @@ const probe = async (dir: string): Promise<string> => {
         const fds = process.env.PROBE_FD3 === '1' ? { 3: 3 } : {}
         execNext(process.argv.slice(2), { env, fds }).then((code) => process.exit(code))
       `,
-      resolveDir: src,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    logLevel: 'error',
-  })
-  return outfile
-}
+  )
 
 interface Run {
   code: number | null
@@ -59,7 +46,8 @@ const run = (
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString()
-      if (opts.signalAfter !== undefined && out.includes('ready') && !child.killed) child.kill(opts.signalAfter)
+      if (opts.signalAfter !== undefined && out.includes('ready') && !child.killed)
+        child.kill(opts.signalAfter)
     })
     if (opts.signalAfter !== undefined) {
       const poll = setInterval(() => {
@@ -92,7 +80,11 @@ t.test(`next program's PID (${runtime})`, async (t) => {
 
 // What the probe held on fds above 2, and what the next program holds: fd -> target.
 const probeFds = (err: string): Map<string, string> =>
-  new Map([...err.matchAll(/^probe-fd (\d+) (.*)$/gm)].filter((m) => Number(m[1]) > 2).map((m) => [m[1]!, m[2]!]))
+  new Map(
+    [...err.matchAll(/^probe-fd (\d+) (.*)$/gm)]
+      .filter((m) => Number(m[1]) > 2)
+      .map((m) => [m[1]!, m[2]!]),
+  )
 const nextFds = (out: string): Map<string, string> =>
   new Map([...out.matchAll(/ (\d+) -> (.*)$/gm)].map((m) => [m[1]!, m[2]!]))
 const LIST = 'ls -l /proc/$$/fd'
@@ -112,7 +104,7 @@ t.test('a descriptor named in fds is handed on at its number', async (t) => {
   t.equal(r.code, 0)
   const held = probeFds(r.err)
   const got = nextFds(r.out)
-  t.equal(got.get('3'), held.get('3'), 'fd 3 is the probe\'s fd 3')
+  t.equal(got.get('3'), held.get('3'), "fd 3 is the probe's fd 3")
   t.notOk(got.has('4'), 'fd 4 did not pass')
 })
 
@@ -137,9 +129,13 @@ t.test('a signal death reaches the waiting parent as the same signal', async (t)
 
 t.test('signals sent to the program reach the next program', async (t) => {
   const file = await probe(t.testdir())
-  const r = await run(file, ['sh', '-c', 'trap "exit 42" TERM; echo ready; while :; do sleep 0.05; done'], {
-    signalAfter: 'SIGTERM',
-  })
+  const r = await run(
+    file,
+    ['sh', '-c', 'trap "exit 42" TERM; echo ready; while :; do sleep 0.05; done'],
+    {
+      signalAfter: 'SIGTERM',
+    },
+  )
   t.equal(r.code, 42, 'the next program trapped the forwarded TERM')
 })
 

@@ -21,16 +21,25 @@ const all = async (r: LineReader): Promise<string[]> => {
 
 for (const exact of [true, false]) {
   t.test(`${exact ? 'exact' : 'buffered'} mode`, async (t) => {
-    t.test('CRLF, bare LF, a lone CR kept inside a line, a last line without its end dropped', async (t) => {
-      const fd = fileWith(t.testdir(), 'USER a\r\nPASS b c\nNO\rOP\r\n\r\npartial')
-      t.same(await all(new LineReader(fd, exact)), ['USER a', 'PASS b c', 'NO\rOP', ''])
-      closeSync(fd)
-    })
-    t.test('a line over 255 octets is reported once and discarded, the next one is intact', async (t) => {
-      const fd = fileWith(t.testdir(), 'A'.repeat(100000) + '\r\n' + 'B'.repeat(253) + '\r\n' + 'C'.repeat(254) + '\r\nQUIT\r\n')
-      t.same(await all(new LineReader(fd, exact)), ['<long>', 'B'.repeat(253), '<long>', 'QUIT'])
-      closeSync(fd)
-    })
+    t.test(
+      'CRLF, bare LF, a lone CR kept inside a line, a last line without its end dropped',
+      async (t) => {
+        const fd = fileWith(t.testdir(), 'USER a\r\nPASS b c\nNO\rOP\r\n\r\npartial')
+        t.same(await all(new LineReader(fd, exact)), ['USER a', 'PASS b c', 'NO\rOP', ''])
+        closeSync(fd)
+      },
+    )
+    t.test(
+      'a line over 255 octets is reported once and discarded, the next one is intact',
+      async (t) => {
+        const fd = fileWith(
+          t.testdir(),
+          'A'.repeat(100000) + '\r\n' + 'B'.repeat(253) + '\r\n' + 'C'.repeat(254) + '\r\nQUIT\r\n',
+        )
+        t.same(await all(new LineReader(fd, exact)), ['<long>', 'B'.repeat(253), '<long>', 'QUIT'])
+        closeSync(fd)
+      },
+    )
     t.test('NUL and 8-bit bytes pass through as bytes', async (t) => {
       const fd = fileWith(t.testdir(), Buffer.from([0x41, 0, 0xff, 0x0a]))
       const l = await new LineReader(fd, exact).next()
@@ -48,6 +57,10 @@ t.test('exact mode never reads past the end of a line', async (t) => {
   t.equal(r.buffered, false)
   const rest = Buffer.alloc(100)
   const n = readSync(fd, rest, 0, 100, null)
-  t.equal(rest.subarray(0, n).toString(), 'STAT\r\nLIST\r\n', 'the pipelined commands are still on the descriptor')
+  t.equal(
+    rest.subarray(0, n).toString(),
+    'STAT\r\nLIST\r\n',
+    'the pipelined commands are still on the descriptor',
+  )
   closeSync(fd)
 })

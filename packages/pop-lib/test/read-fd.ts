@@ -1,31 +1,21 @@
 // readFdToEnd on the three kinds of fd 3: a pipe or socket, a FIFO, a regular file.
 import t from 'tap'
-import { build } from 'esbuild'
+import { buildProbe } from './fixtures/probe.js'
 import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
 // Runs a probe reading fd 3 with a 512-byte limit; prints the length read or the exit code.
-const probe = async (dir: string): Promise<string> => {
-  const outfile = join(dir, 'probe.mjs')
-  await build({
-    stdin: {
-      contents: `import { readFdToEnd } from './read-fd.ts'
+const probe = (dir: string): Promise<string> =>
+  buildProbe(
+    dir,
+    `import { readFdToEnd } from './read-fd.ts'
         try { const b = readFdToEnd(3, 512); process.stdout.write('read ' + b.length + ' ' + b.subarray(0, 8).toString('latin1')) }
         catch (e) { process.stdout.write('code ' + e.code) }`,
-      resolveDir: join(import.meta.dirname, '../src'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    logLevel: 'error',
-  })
-  return outfile
-}
+  )
 
 const shell = (file: string, redirect: string): string =>
-  spawnSync('sh', ['-c', `"$0" "$1" ${redirect}`, process.execPath, file], { encoding: 'utf8' }).stdout
+  spawnSync('sh', ['-c', `"$0" "$1" ${redirect}`, process.execPath, file], { encoding: 'utf8' })
+    .stdout
 
 t.test('a regular file', async (t) => {
   const dir = t.testdir({ data: 'user\0pass\0ts\0' })
@@ -35,7 +25,20 @@ t.test('a regular file', async (t) => {
 t.test('a FIFO', async (t) => {
   const dir = t.testdir()
   const file = await probe(dir)
-  t.equal(spawnSync('sh', ['-c', `mkfifo "$2/f"; printf 'u\\0p\\0t\\0' > "$2/f" & "$0" "$1" 3<"$2/f"`, process.execPath, file, dir], { encoding: 'utf8' }).stdout, 'read 6 u\0p\0t\0')
+  t.equal(
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        `mkfifo "$2/f"; printf 'u\\0p\\0t\\0' > "$2/f" & "$0" "$1" 3<"$2/f"`,
+        process.execPath,
+        file,
+        dir,
+      ],
+      { encoding: 'utf8' },
+    ).stdout,
+    'read 6 u\0p\0t\0',
+  )
 })
 
 t.test('a socket (what spawn with a pipe on fd 3 gives)', async (t) => {
