@@ -28,7 +28,13 @@ const lazyYargs = {
     b.onResolve({ filter: /^yargs$/ }, () => ({ path: './yargs.mjs', external: true }))
   },
 }
-const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' }
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+}
 
 await Promise.all(
   programs.map(async (name) => {
@@ -44,10 +50,16 @@ await Promise.all(
     })
     await build({
       ...common,
-      stdin: { contents: "export { default } from 'yargs'", resolveDir: root, sourcefile: 'yargs.mjs' },
+      stdin: {
+        contents: "export { default } from 'yargs'",
+        resolveDir: root,
+        sourcefile: 'yargs.mjs',
+      },
       outfile: join(dist, 'yargs.mjs'),
       format: 'esm',
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
     })
     chmodSync(join(dist, `${name}.cjs`), 0o755)
   }),

@@ -15,7 +15,10 @@ t.test('the demo serves message 1 to the curl line it prints', async (t) => {
   let err = ''
   demo.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no curl line; stdout ${out} stderr ${err}`)), 60000)
+    const timer = setTimeout(
+      () => reject(new Error(`no curl line; stdout ${out} stderr ${err}`)),
+      60000,
+    )
     demo.stdout.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /^\s*(curl pop3:\/\/\S+)$/m.exec(out)
@@ -31,7 +34,10 @@ t.test('the demo serves message 1 to the curl line it prints', async (t) => {
   t.equal(r.status, 0, `curl exit status; stderr: ${r.stderr}`)
   t.match(r.stdout, /^Subject: Welcome to popchain\r?$/m, 'message 1 came back')
   t.match(r.stdout, /through pop-frontend, pop-checkpassword and pop-maildir/)
-  const py = spawnSync('python3', ['-c', /python3 -c "(.*)"$/m.exec(out)![1]!], { encoding: 'latin1', timeout: 90000 })
+  const py = spawnSync('python3', ['-c', /python3 -c "(.*)"$/m.exec(out)![1]!], {
+    encoding: 'latin1',
+    timeout: 90000,
+  })
   t.equal(py.status, 0, `poplib one-liner exit status; stderr: ${py.stderr}`)
   t.match(py.stdout, /Welcome to popchain/)
   demo.kill('SIGINT')

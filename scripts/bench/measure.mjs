@@ -105,10 +105,14 @@ const retrEach = async (c, wire, quirkBlankEnd) => {
   for (let i = 0; i < n; i++) {
     const r = got[i]
     const body = r.subarray(r.indexOf(10) + 1)
-    if (!body.equals(wire[i]) && !(quirkBlankEnd && sameButBlankEnd(body, wire[i]))) throw new Error(`RETR ${i + 1}: content differs (${body.length} bytes, expected ${wire[i].length})`)
+    if (!body.equals(wire[i]) && !(quirkBlankEnd && sameButBlankEnd(body, wire[i])))
+      throw new Error(
+        `RETR ${i + 1}: content differs (${body.length} bytes, expected ${wire[i].length})`,
+      )
   }
   const sum = (a) => a.reduce((x, y) => x + y, 0)
-  const rate = (from, to) => sum(got.slice(from, to).map((b) => b.length)) / 1e6 / (sum(ms.slice(from, to)) / 1000)
+  const rate = (from, to) =>
+    sum(got.slice(from, to).map((b) => b.length)) / 1e6 / (sum(ms.slice(from, to)) / 1000)
   return { small: rate(0, n - 1), big: rate(n - 1, n), all: rate(0, n) }
 }
 
@@ -123,7 +127,8 @@ export const statListUidl = async (port, user, count) => {
 
 const listing = async (c, t, tl, count) => {
   const st = ok(await c.cmd('STAT'), 'STAT').toString()
-  if (Number(st.split(' ')[1]) !== count) throw new Error(`STAT: ${st.trim()}, expected ${count} messages`)
+  if (Number(st.split(' ')[1]) !== count)
+    throw new Error(`STAT: ${st.trim()}, expected ${count} messages`)
   for (const cmd of ['LIST', 'UIDL']) {
     const r = ok(await c.cmd(cmd, true), cmd)
     let lines = 0
@@ -187,7 +192,11 @@ const idle = async (server, users, before, base, open) => {
 
 /** PSS of idle `node` processes of a runtime: one alone, and per process of ten (kB). */
 export const idleNode = async (node) => {
-  const start = () => spawn(node, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } })
+  const start = () =>
+    spawn(node, ['-e', 'setInterval(() => {}, 1e6)'], {
+      stdio: 'ignore',
+      env: { PATH: '/usr/bin:/bin' },
+    })
   const one = start()
   await sleep(700)
   const onePss = pssKb(one.pid)
@@ -269,7 +278,11 @@ export const timeRun = (argv, { fd3, uid, gid, cwd, env } = {}) => {
   }
   if (uid !== undefined) pre.push('-u', String(uid), '-g', String(gid))
   if (cwd !== undefined) pre.push('-C', cwd)
-  const r = spawnSync(helper, [...pre, ...argv], { encoding: 'utf8', env: env ?? process.env, timeout: 60000 })
+  const r = spawnSync(helper, [...pre, ...argv], {
+    encoding: 'utf8',
+    env: env ?? process.env,
+    timeout: 60000,
+  })
   const [first, exit, cpu, code] = r.stdout.trim().split(' ').map(Number)
   if (!Number.isFinite(exit)) throw new Error(`run-time ${argv.join(' ')}: ${r.stderr}`)
   return Promise.resolve({ first, exit, cpu, code })
@@ -331,7 +344,9 @@ for (let i = 0; i < Number(n); i++) {
     platform: 'node',
     target: 'node20',
     logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   })
   return out
 }
@@ -349,7 +364,10 @@ export const cryptCost = async (hashes, runtimes, n) => {
   const rows = []
   for (const { scheme, hash } of hashes) {
     const row = { scheme, hash: hash.slice(0, hash.lastIndexOf('$') + 1), c: NaN, ts: {} }
-    const cms = execFileSync(c, [PASSWORD, hash, String(n)], { encoding: 'utf8' }).trim().split('\n').map(Number)
+    const cms = execFileSync(c, [PASSWORD, hash, String(n)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number)
     row.c = median(cms.slice(1))
     for (const [label, node] of runtimes) {
       if (ts === null) {
@@ -357,13 +375,21 @@ export const cryptCost = async (hashes, runtimes, n) => {
         continue
       }
       try {
-        const ms = execFileSync(node, [ts, PASSWORD, hash, String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 })
+        const ms = execFileSync(node, [ts, PASSWORD, hash, String(n)], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 300000,
+        })
           .trim()
           .split('\n')
           .map(Number)
         row.ts[label] = { first: ms[0], median: median(ms.slice(1)) }
       } catch (e) {
-        row.ts[label] = { error: String(e.stderr ?? e.message).split('\n')[0].slice(0, 160) }
+        row.ts[label] = {
+          error: String(e.stderr ?? e.message)
+            .split('\n')[0]
+            .slice(0, 160),
+        }
       }
     }
     rows.push(row)

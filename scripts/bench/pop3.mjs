@@ -49,7 +49,10 @@ export class Pop3 {
       this.#want = kind
       this.#resolve = resolve
       this.#reject = reject
-      this.#timer = setTimeout(() => this.#fail(new Error(`timeout waiting for a ${kind} reply`)), this.#timeoutMs)
+      this.#timer = setTimeout(
+        () => this.#fail(new Error(`timeout waiting for a ${kind} reply`)),
+        this.#timeoutMs,
+      )
       this.#check()
     })
   }
@@ -73,7 +76,8 @@ export class Pop3 {
   }
 
   #take(n) {
-    const all = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#size)
+    const all =
+      this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#size)
     const out = all.subarray(0, n)
     const rest = all.subarray(n)
     this.#chunks = rest.length > 0 ? [rest] : []
@@ -85,7 +89,8 @@ export class Pop3 {
     if (this.#want === null || this.#size === 0) return
     const resolve = this.#resolve
     if (this.#want === 'line') {
-      const all = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#size)
+      const all =
+        this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#size)
       this.#chunks = [all]
       const i = all.indexOf(10)
       if (i < 0) return
@@ -103,7 +108,9 @@ export class Pop3 {
     }
     const last = this.#chunks[this.#chunks.length - 1]
     const tail =
-      last.length >= 5 ? last.subarray(last.length - 5) : Buffer.concat(this.#chunks, this.#size).subarray(-5)
+      last.length >= 5
+        ? last.subarray(last.length - 5)
+        : Buffer.concat(this.#chunks, this.#size).subarray(-5)
     if (!tail.equals(CRLF_DOT_CRLF)) {
       // A reply may be followed by nothing else (one command at a time), so the end is at the tail.
       return

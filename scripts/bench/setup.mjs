@@ -1,12 +1,23 @@
 // Benchmark fixtures: the peers installed, test accounts with known hashes, and cached Maildirs.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, readFileSync, chmodSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  readFileSync,
+  chmodSync,
+} from 'node:fs'
 import { join } from 'node:path'
 
 export const CACHE = process.env.POPCHAIN_BENCH_DIR ?? '/var/tmp/popchain-bench'
 export const PASSWORD = 'bench-Secret-7'
 
-const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts })
+const sh = (cmd, args, opts = {}) =>
+  execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts })
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 
 /** Debian packages the benchmark uses, by the command that shows each is there. */
@@ -19,17 +30,40 @@ const PACKAGES = {
   gcc: 'gcc',
   crypt_h: 'libcrypt-dev',
 }
-const probe = { dovecot: 'dovecot', pop3front_auth: 'pop3front-auth', cvm_unix: 'cvm-unix', tcpserver: 'tcpserver', mkpasswd: 'mkpasswd', gcc: 'gcc', crypt_h: 'crypt_h' }
-const present = (k) => (k === 'crypt_h' ? existsSync('/usr/include/crypt.h') : k === 'dovecot' ? has('dovecot') || existsSync('/usr/sbin/dovecot') : has(probe[k]))
+const probe = {
+  dovecot: 'dovecot',
+  pop3front_auth: 'pop3front-auth',
+  cvm_unix: 'cvm-unix',
+  tcpserver: 'tcpserver',
+  mkpasswd: 'mkpasswd',
+  gcc: 'gcc',
+  crypt_h: 'crypt_h',
+}
+const present = (k) =>
+  k === 'crypt_h'
+    ? existsSync('/usr/include/crypt.h')
+    : k === 'dovecot'
+      ? has('dovecot') || existsSync('/usr/sbin/dovecot')
+      : has(probe[k])
 
 /** Installs what is missing with apt-get when asked, else fails naming the packages. */
 export const ensurePackages = (install) => {
   const missing = Object.keys(PACKAGES).filter((k) => !present(k))
   if (missing.length === 0) return
   const pkgs = [...new Set(missing.map((k) => PACKAGES[k]))]
-  if (!install) throw new Error(`missing: ${pkgs.join(' ')} (run with --install, or apt-get install -y ${pkgs.join(' ')})`)
+  if (!install)
+    throw new Error(
+      `missing: ${pkgs.join(' ')} (run with --install, or apt-get install -y ${pkgs.join(' ')})`,
+    )
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const r = spawnSync('sh', ['-c', `apt-get install -y ${pkgs.join(' ')} || (apt-get update && apt-get install -y ${pkgs.join(' ')})`], { stdio: ['ignore', 2, 2], env })
+  const r = spawnSync(
+    'sh',
+    [
+      '-c',
+      `apt-get install -y ${pkgs.join(' ')} || (apt-get update && apt-get install -y ${pkgs.join(' ')})`,
+    ],
+    { stdio: ['ignore', 2, 2], env },
+  )
   if (r.status !== 0) throw new Error(`apt-get install ${pkgs.join(' ')} failed`)
 }
 
@@ -41,9 +75,14 @@ export const USERS = [
   { name: 'pb100k', scheme: 'sha-512', box: 'm100k' },
   { name: 'pbyes', scheme: 'yescrypt', box: 'small' },
   // One account per concurrent session: popchain locks a mailbox for the whole session (RFC 1939 section 8).
-  ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({ name: `pbsmall${i}`, scheme: 'sha-512', box: 'small' })),
+  ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
+    name: `pbsmall${i}`,
+    scheme: 'sha-512',
+    box: 'small',
+  })),
 ]
-export const user = (box, scheme = 'sha-512') => USERS.find((u) => u.box === box && u.scheme === scheme)
+export const user = (box, scheme = 'sha-512') =>
+  USERS.find((u) => u.box === box && u.scheme === scheme)
 /** The accounts with a small SHA-512 mailbox (one per concurrent session), 10 of them. */
 export const smallUsers = () => USERS.filter((u) => u.box === 'small' && u.scheme === 'sha-512')
 
@@ -58,7 +97,8 @@ export const ensureUsers = () => {
   for (const u of USERS) {
     const home = homeOf(u.name)
     const exists = spawnSync('id', [u.name], { stdio: 'ignore' }).status === 0
-    if (!exists) sh('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-c', 'popchain benchmark', u.name])
+    if (!exists)
+      sh('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-c', 'popchain benchmark', u.name])
     else sh('usermod', ['-d', home, u.name])
     const hash = sh('mkpasswd', ['-m', u.scheme, PASSWORD]).trim()
     sh('usermod', ['-p', hash, u.name])
@@ -77,7 +117,10 @@ const rng = (seed) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were their one all we can her has there been if more when will would who so no'.split(' ')
+const WORDS =
+  'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were their one all we can her has there been if more when will would who so no'.split(
+    ' ',
+  )
 
 /** About `size` bytes of text lines (LF ends), some starting with a dot. */
 const bodyLines = (size, seed) => {
@@ -138,7 +181,10 @@ export const ensureMaildir = (u, log) => {
     let body
     if (spec.count > 1000) {
       if (!pool.has(size)) pool.set(size, bodyLines(size - 60, size))
-      body = Buffer.concat([Buffer.from(`Message-Number: ${i}\nSubject: bulk ${i}\n\n`), pool.get(size)])
+      body = Buffer.concat([
+        Buffer.from(`Message-Number: ${i}\nSubject: bulk ${i}\n\n`),
+        pool.get(size),
+      ])
     } else {
       body = makeMessage(i, size)
     }
@@ -154,7 +200,8 @@ export const ensureMaildir = (u, log) => {
 /** The messages of a Maildir in delivery order (the order every server here lists them in). */
 export const messages = (md) => {
   const all = []
-  for (const sub of ['new', 'cur']) for (const f of readdirSync(join(md, sub))) all.push({ sub, f, path: join(md, sub, f) })
+  for (const sub of ['new', 'cur'])
+    for (const f of readdirSync(join(md, sub))) all.push({ sub, f, path: join(md, sub, f) })
   const t = (f) => Number(f.split('.')[0])
   all.sort((a, b) => t(a.f) - t(b.f) || a.f.localeCompare(b.f))
   return all
@@ -165,12 +212,15 @@ export const messages = (md) => {
  * own state (index files, UID lists, caches) removed.
  */
 export const asDelivered = (md) => {
-  for (const f of readdirSync(md)) if (!['cur', 'new', 'tmp'].includes(f)) rmSync(join(md, f), { recursive: true, force: true })
-  for (const f of readdirSync(join(md, 'cur'))) renameSync(join(md, 'cur', f), join(md, 'new', f.replace(/:2,.*$/, '')))
+  for (const f of readdirSync(md))
+    if (!['cur', 'new', 'tmp'].includes(f)) rmSync(join(md, f), { recursive: true, force: true })
+  for (const f of readdirSync(join(md, 'cur')))
+    renameSync(join(md, 'cur', f), join(md, 'new', f.replace(/:2,.*$/, '')))
 }
 
 /** Removes leftovers of other servers that a warm session should not see (none kept across servers). */
-export const fileCount = (md) => readdirSync(join(md, 'cur')).length + readdirSync(join(md, 'new')).length
+export const fileCount = (md) =>
+  readdirSync(join(md, 'cur')).length + readdirSync(join(md, 'new')).length
 
 export const statOk = (p) => {
   try {

@@ -111,7 +111,11 @@ t.test(
       s.stderr(),
       /pop-frontend\[\d+\]: warning: login failed: ip=127\.0\.0\.1 mech=USER status=1 user=alice$/m,
     )
-    t.equal(s.stderr().match(/pop-frontend\[\d+\]: warning: login failed: ip/g)?.length, 1, 'one failure, once')
+    t.equal(
+      s.stderr().match(/pop-frontend\[\d+\]: warning: login failed: ip/g)?.length,
+      1,
+      'one failure, once',
+    )
   },
 )
 
