@@ -1,5 +1,4 @@
 // System accounts through NSS (LDAP, sssd, extrausers): `getent passwd` and `getent shadow`, since Node has no getpwnam(3).
-import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { temp } from '../../pop-lib/src/exit-codes.js'
 import { type Source, DUMMY_HASH } from './account.js'
@@ -13,11 +12,13 @@ const NOT_FOUND = 2
 
 const getent = (db: string, name: string): string[] | null => {
   try {
-    const out = execFileSync(GETENT, [db, '--', name], {
-      encoding: 'latin1',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 10000,
-    })
+    const out = process
+      .getBuiltinModule('node:child_process')
+      .execFileSync(GETENT, [db, '--', name], {
+        encoding: 'latin1',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 10000,
+      })
     const line = out.split('\n')[0] ?? ''
     return line === '' ? null : line.split(':')
   } catch (e) {

@@ -10,7 +10,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { warn } from '../../pop-lib/src/log.js'
 
@@ -43,7 +42,7 @@ export const userKey = (login: Buffer): string => {
 
 /** The state file name of a client address, or null when it is not an IP address. */
 export const ipKey = (ip: string | undefined): string | null =>
-  ip !== undefined && isIP(ip) !== 0 ? `ip-${ip}` : null
+  ip !== undefined && process.getBuiltinModule('node:net').isIP(ip) !== 0 ? `ip-${ip}` : null
 
 /**
  * One login attempt's view of the failure counts. Each key is a file of decimal times, one per

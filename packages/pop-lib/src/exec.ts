@@ -1,5 +1,4 @@
 // Runs the next program of the chain: a true execve(2) where the runtime has one, else a faithful spawn.
-import { spawn } from 'node:child_process'
 import {
   accessSync,
   closeSync,
@@ -157,6 +156,8 @@ export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<
   for (const [child, ours] of extra) stdio[Number(child)] = ours
   for (let i = 0; i < stdio.length; i++) stdio[i] ??= -1
   return new Promise((resolve) => {
+    // Loaded here: where execve exists, the spawn path and node:child_process are never needed.
+    const { spawn } = process.getBuiltinModule('node:child_process')
     const child = spawn(file, argv.slice(1), {
       argv0: name,
       env,

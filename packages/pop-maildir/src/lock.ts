@@ -1,6 +1,5 @@
 // The session lock: a listening abstract Unix socket, which the kernel frees when the process dies.
 import net from 'node:net'
-import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync, linkSync, unlinkSync, statSync } from 'node:fs'
 import { warn } from '../../pop-lib/src/log.js'
 
@@ -25,7 +24,11 @@ const token = (): string => {
   }
   const tmp = `tmp/${TOKEN_FILE}.${process.pid}.${Date.now()}`
   try {
-    writeFileSync(tmp, randomBytes(16).toString('hex') + '\n', { mode: 0o600 })
+    writeFileSync(
+      tmp,
+      process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex') + '\n',
+      { mode: 0o600 },
+    )
   } catch (e) {
     // A read-only Maildir can still be read: lock it by device and inode alone.
     warn(`cannot make ${TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)

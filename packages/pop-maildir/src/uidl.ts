@@ -1,5 +1,4 @@
 // Unique-ids (RFC 1939 UIDL): qmail-pop3d's or mailfront's form, always valid and unique.
-import { createHash } from 'node:crypto'
 
 /** The two forms on offer. */
 export type UidlForm = 'qmail' | 'mailfront'
@@ -8,7 +7,13 @@ export type UidlForm = 'qmail' | 'mailfront'
 const VALID = /^[\x21-\x7e]{1,70}$/
 
 const hash = (s: string): string =>
-  createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 16)
+  // node:crypto is loaded only for a name that needs mapping: start-up stays light.
+  process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(s, 'latin1')
+    .digest('hex')
+    .slice(0, 16)
 
 /** qmail-pop3d: the file name up to the first `:`. */
 const qmailForm = (name: string): string => {
