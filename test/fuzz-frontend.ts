@@ -92,13 +92,11 @@ t.test('pop-frontend under fuzz and abuse', { skip: notRoot() }, async (t) => {
     ),
   ])
   await hostile('3000 commands in one write', [b('NOOP\r\nCAPA\r\nAUTH\r\n'.repeat(1000))], 3000)
+  // Nothing follows the third attempt: input left unread when the frontend ends the session would
+  // make the kernel reset the connection, and the last -ERR could be lost.
   await hostile(
     'pipelined failed logins',
-    [
-      b(
-        'USER a\r\nPASS b\r\nUSER c\r\nPASS d\r\nAPOP e 0123456789abcdef0123456789abcdef\r\nNOOP\r\n',
-      ),
-    ],
+    [b('USER a\r\nPASS b\r\nUSER c\r\nPASS d\r\nAPOP e 0123456789abcdef0123456789abcdef\r\n')],
     5,
   )
 
