@@ -37,6 +37,13 @@ const spec: CommandSpec = {
       env: 'POP_FRONTEND_MAX_BAD',
       describe: 'bad commands in a row that end the session',
     },
+    'max-input': {
+      type: 'number',
+      default: 32768,
+      env: 'POP_FRONTEND_MAX_INPUT',
+      describe:
+        'bytes of commands a client may send before it logs in (each costs CPU: it is read a byte at a time)',
+    },
     'require-tls': {
       type: 'boolean',
       default: false,
@@ -62,6 +69,7 @@ export interface Config {
   delayMs: number
   idleMs: number
   maxBad: number
+  maxInput: number
   requireTls: boolean
   execWait: boolean
 }
@@ -82,6 +90,7 @@ export const configFrom = async (argv: string[], env: NodeJS.ProcessEnv): Promis
     delayMs: (opts.delay as number) * 1000,
     idleMs: (opts.timeout as number) * 1000,
     maxBad: Math.max(1, Math.floor(opts['max-bad'] as number)),
+    maxInput: Math.max(1, Math.floor(opts['max-input'] as number)),
     requireTls: opts['require-tls'] as boolean,
     execWait: opts['exec-wait'] as boolean,
   }

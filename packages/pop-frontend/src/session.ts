@@ -1,6 +1,6 @@
 // One POP3 connection in the AUTHORIZATION state (RFC 1939 section 4): commands, SASL, STLS, login attempts.
 import { closeSync, openSync, readSync } from 'node:fs'
-import { LineReader, type Line } from '../../pop-lib/src/line-reader.js'
+import { LineReader, LINE_MAX, type Line } from '../../pop-lib/src/line-reader.js'
 import { Out } from '../../pop-lib/src/out.js'
 import { encodeCreds } from '../../pop-lib/src/creds.js'
 import { clean, info, warn } from '../../pop-lib/src/log.js'
@@ -84,8 +84,18 @@ export class Session {
     try {
       await this.#out.ok(this.#cfg.apop ? this.#stamp : 'POP3 ready')
       let bad = 0
+      let input = 0
       for (;;) {
         const line = await this.#next()
+        // Reading before login costs CPU per byte (one byte per read, so that nothing past the
+        // authenticating command is consumed): a client gets a budget, not a core.
+        input += line.kind === 'line' ? line.data.length + 2 : LINE_MAX
+        if (input > this.#cfg.maxInput) {
+          if (line.kind === 'line') line.data.fill(0)
+          info(`too much input before login: ip=${this.#ipText}`)
+          await this.#out.err('too much input before login')
+          return EXIT_OK
+        }
         let r: Result
         if (line.kind === 'long') {
           await this.#out.err('line too long')
