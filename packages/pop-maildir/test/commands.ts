@@ -243,8 +243,8 @@ t.test(
   async (t) => {
     const dir = t.testdir({})
     open(dir, [
-      { content: 'a\nb\n', name: '1700000001.M1P1.host' },
-      { content: 'x\n', name: '1700000002.M2P1.host,S=2,W=3' },
+      { content: 'a\nb\n', name: '1700000001.M1P1.host', mtime: at(1) },
+      { content: 'x\n', name: '1700000002.M2P1.host,S=2,W=3', mtime: at(2) },
     ])
     const first = attach()
     t.equal(await first.say('LIST'), '+OK 2 messages (9 octets)\r\n1 6\r\n2 3\r\n.\r\n')
@@ -258,6 +258,8 @@ t.test(
     t.equal(await warm.say('LIST 1'), '+OK 1 66\r\n')
     // RETR checks the file against the cache and corrects it for the next session.
     writeFileSync('new/1700000001.M1P1.host', 'a\nbb\n')
+    // Messages are ordered by mtime: keep message 1 first, whatever the clock did meanwhile.
+    utimesSync('new/1700000001.M1P1.host', at(1), at(1))
     t.match(await warm.say('RETR 1'), /^\+OK message follows\r\na\r\nbb\r\n\.\r\n$/)
     warm.box.saveCache()
     t.equal(await attach().say('LIST 1'), '+OK 1 7\r\n')
