@@ -1,5 +1,6 @@
 // A small tcpserver: runs a chain on each accepted TCP connection, the socket on fds 0 and 1.
 import net from 'node:net'
+import { nextEnv } from './next-env.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 
 /** How to serve. */
@@ -38,16 +39,13 @@ export const launch = (opts: LaunchOptions): Promise<Launcher> => {
   const server = net.createServer({ pauseOnConnect: true }, (sock) => {
     ;(sock as unknown as { _handle: Blocking })._handle.setBlocking?.(true)
     const env: NodeJS.ProcessEnv = {
-      ...(opts.env ?? process.env),
+      ...nextEnv(opts.env ?? process.env),
       PROTO: 'TCP',
       TCPLOCALIP: sock.localAddress ?? '',
       TCPLOCALPORT: String(sock.localPort ?? ''),
       TCPREMOTEIP: (sock.remoteAddress ?? '').replace(/^::ffff:/, ''),
       TCPREMOTEPORT: String(sock.remotePort ?? ''),
     }
-    delete env.NODE_CHANNEL_FD
-    delete env.NODE_CHANNEL_SERIALIZATION_MODE
-    delete env.NODE_EXTRA_CA_CERTS
     const child = spawn(opts.argv[0]!, opts.argv.slice(1), {
       stdio: [sock, sock, opts.onStderr === undefined ? 'inherit' : 'pipe'],
       env,
