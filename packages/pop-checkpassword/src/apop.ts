@@ -1,5 +1,4 @@
 // APOP (RFC 1939 section 7): the secret is MD5(greeting timestamp + shared secret) in hex.
-import { createHash } from 'node:crypto'
 import { safeEqual } from './safe-equal.js'
 
 const isHex = (b: number): boolean =>
@@ -12,7 +11,12 @@ export const looksLikeApop = (secret: Buffer, timestamp: Buffer): boolean =>
 /** True when digest is MD5(timestamp + plain) in hex of either case, compared in constant time. */
 export const apopMatches = (digest: Buffer, timestamp: Buffer, plain: Buffer): boolean => {
   const want = Buffer.from(
-    createHash('md5').update(timestamp).update(plain).digest('hex'),
+    process
+      .getBuiltinModule('node:crypto')
+      .createHash('md5')
+      .update(timestamp)
+      .update(plain)
+      .digest('hex'),
     'latin1',
   )
   // Lower-cased byte by byte: the secret field never becomes a string.

@@ -1,5 +1,4 @@
 // A stored password as a users file or /etc/shadow holds it: Dovecot's {SCHEME} prefixes, or a bare crypt(3) hash.
-import { createHash } from 'node:crypto'
 import { cryptKind, verifyCrypt } from './crypt.js'
 import { safeEqual } from './safe-equal.js'
 
@@ -79,6 +78,7 @@ export const verifyStored = async (pw: Buffer, stored: string): Promise<boolean>
   if (PLAINS.has(s.scheme)) return safeEqual(pw, Buffer.from(s.value, 'latin1'))
   const d = DIGESTS[s.scheme]
   if (d === undefined) return false
+  const { createHash } = process.getBuiltinModule('node:crypto')
   const size = createHash(d.algo).digest().length
   const raw = decode(s, size, d.hex)
   if (raw.length < size || (!d.salted && raw.length !== size)) return false

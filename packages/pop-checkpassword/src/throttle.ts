@@ -1,5 +1,4 @@
 // Brute-force protection: failures per client address and per login, counted in a state directory.
-import { createHash } from 'node:crypto'
 import {
   appendFileSync,
   mkdirSync,
@@ -37,7 +36,7 @@ export const userKey = (login: Buffer): string => {
   const s = login.toString('latin1')
   return /^[A-Za-z0-9._@+-]{1,100}$/.test(s)
     ? `user-${s}`
-    : `user-#${createHash('sha256').update(login).digest('hex')}`
+    : `user-#${process.getBuiltinModule('node:crypto').createHash('sha256').update(login).digest('hex')}`
 }
 
 /** The state file name of a client address, or null when it is not an IP address. */
