@@ -5,7 +5,9 @@ import { type Source, DUMMY_HASH } from './account.js'
 import { firstHash, systemAccount } from './system-source.js'
 
 // A root program does not search PATH for a helper when the system's own copy is there.
-const GETENT = ['/usr/bin/getent', '/bin/getent'].find((f) => existsSync(f)) ?? 'getent'
+// Looked for at the first lookup: start-up without --nss costs nothing for it.
+const getentPath = (): string =>
+  ['/usr/bin/getent', '/bin/getent'].find((f) => existsSync(f)) ?? 'getent'
 
 /** getent's exit status for "no such entry". */
 const NOT_FOUND = 2
@@ -14,7 +16,7 @@ const getent = (db: string, name: string): string[] | null => {
   try {
     const out = process
       .getBuiltinModule('node:child_process')
-      .execFileSync(GETENT, [db, '--', name], {
+      .execFileSync(getentPath(), [db, '--', name], {
         encoding: 'latin1',
         stdio: ['ignore', 'pipe', 'ignore'],
         timeout: 10000,
