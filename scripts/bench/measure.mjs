@@ -116,7 +116,10 @@ const retrEach = async (c, wire, quirkBlankEnd) => {
   return { small: rate(0, n - 1), big: rate(n - 1, n), all: rate(0, n) }
 }
 
-/** One session: login, STAT, LIST, UIDL, QUIT; returns { total, login } in ms. */
+/**
+ * One session: login, STAT, LIST, UIDL, QUIT; returns { total, login, cmds } in ms: the whole
+ * session, connect to +OK after PASS, and STAT sent to UIDL's last line received.
+ */
 export const statListUidl = async (port, user, count) => {
   const t = now()
   return using(await login(port, user, PASSWORD, 600000), async (c) => {
@@ -126,6 +129,7 @@ export const statListUidl = async (port, user, count) => {
 }
 
 const listing = async (c, t, tl, count) => {
+  const tc = now()
   const st = ok(await c.cmd('STAT'), 'STAT').toString()
   if (Number(st.split(' ')[1]) !== count)
     throw new Error(`STAT: ${st.trim()}, expected ${count} messages`)
@@ -135,8 +139,9 @@ const listing = async (c, t, tl, count) => {
     for (let i = r.indexOf(10) + 1; i < r.length; i = r.indexOf(10, i) + 1) lines++
     if (lines - 1 !== count) throw new Error(`${cmd}: ${lines - 1} lines, expected ${count}`)
   }
+  const cmds = now() - tc
   await c.quit()
-  return { total: now() - t, login: tl }
+  return { total: now() - t, login: tl, cmds }
 }
 
 /** The first session after delivery: the Maildir reset to new/ with no server state first. */

@@ -19,7 +19,7 @@ const best = (name: string, f: () => unknown): void => {
 best('readdir utf8', () => readdirSync('new').length + readdirSync('cur').length)
 best('readdir latin1', () => listDir('new').length + listDir('cur').length)
 best('readdir buffer', () => readdirSync('new', { encoding: 'buffer' }).length)
-best('loadCache', () => loadCache().size)
+best('loadCache', () => loadCache().map.size)
 best('Mailbox', () => new Mailbox('qmail', true).count)
 const box = new Mailbox('qmail', true)
 best('sort', () => [...box.msgs].sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).length)

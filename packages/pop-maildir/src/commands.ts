@@ -56,6 +56,7 @@ const CAPA = [
   `IMPLEMENTATION popchain-${VERSION}`,
 ]
 const BATCH = 64 * 1024
+const END = Buffer.from('.\r\n')
 
 const bad = async (s: Session, text: string): Promise<Outcome> => {
   await s.out.err(text)
@@ -84,8 +85,20 @@ const target = async (s: Session, args: string[]): Promise<number | null> => {
   return n
 }
 
-/** Sends a multi-line reply in batches of lines, so 100,000 lines are a few large writes. */
-const multi = async (s: Session, status: string, lines: Iterable<string>): Promise<void> => {
+/**
+ * Sends a multi-line reply in batches of lines, so 100,000 lines are a few large writes; or, when
+ * an earlier session left them formatted, the lines as they are, in one write.
+ */
+const multi = async (
+  s: Session,
+  status: string,
+  lines: Iterable<string>,
+  ready: Buffer | null = null,
+): Promise<void> => {
+  if (ready !== null) {
+    await s.out.send(Buffer.concat([Buffer.from(`+OK ${status}\r\n`, 'latin1'), ready, END]))
+    return
+  }
   let batch = `+OK ${status}\r\n`
   for (const l of lines) {
     batch += l + '\r\n'
@@ -126,6 +139,7 @@ const list: Handler = async (s, args) => {
       s,
       `${count} messages (${bytes} octets)`,
       each(s, (i) => String(sizeOf(s, i))),
+      s.box.listing('list'),
     )
     s.learnt()
     return 'ok'
@@ -143,6 +157,7 @@ const uidl: Handler = async (s, args) => {
       s,
       'unique-id listing follows',
       each(s, (i) => s.box.uidls[i]!),
+      s.box.listing('uidl'),
     )
     return 'ok'
   }

@@ -1,7 +1,16 @@
 // The mailbox of one session: the snapshot, its sizes and ids, and the marks the client makes.
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs'
-import { scanMaildir, listDir, pathOf, baseOf, type Message } from './maildir-scan.js'
-import { loadCache, saveCache, type Known } from './size-cache.js'
+import {
+  scanMaildir,
+  listDir,
+  pathOf,
+  baseOf,
+  dirStamp,
+  QUIET_MS,
+  type Message,
+  type Stamp,
+} from './maildir-scan.js'
+import { loadCache, saveCache, type Known, type Snapshot } from './size-cache.js'
 import { assignUidls, type UidlForm } from './uidl.js'
 import { WireCounter } from './wire.js'
 import { warn } from '../../pop-lib/src/log.js'
@@ -17,29 +26,80 @@ export interface Opened {
   disk: number
 }
 
+/** The lines of a LIST or UIDL reply for every message, in order: `n text` CRLF. */
+const lines = (count: number, text: (i: number) => string): Buffer => {
+  const parts: string[] = []
+  for (let i = 0; i < count; i++) parts.push(`${i + 1} ${text(i)}\r\n`)
+  return Buffer.from(parts.join(''), 'latin1')
+}
+
 /** The session's view of the Maildir (the working directory). */
 export class Mailbox {
   readonly msgs: Message[]
-  readonly uidls: string[]
   readonly deleted: boolean[]
   readonly retrieved: boolean[]
   /** RFC 1725 LAST: the highest message number retrieved or deleted, 0 after RSET. */
   last = 0
   readonly #cache: Map<string, Known> | null
+  readonly #form: UidlForm
+  #uidls: string[] | null = null
   #dirty = false
+  /** new/ and cur/ as they were just before they were listed. */
+  readonly #stamp: Stamp
+  /** The saved snapshot this session was served from, while its replies still hold. */
+  #snapshot: Snapshot | null = null
 
-  /** Scans the Maildir; useCache false neither reads nor writes the size cache. */
-  constructor(form: UidlForm, useCache: boolean) {
-    this.#cache = useCache ? loadCache() : null
-    this.msgs = scanMaildir(this.#cache ?? new Map(), () => {
-      this.#dirty = true
-    })
-    this.uidls = assignUidls(this.msgs, form)
+  /**
+   * Scans the Maildir; useCache false neither reads nor writes the size cache. When the cache
+   * holds a snapshot taken under the stamp new/ and cur/ still carry, the snapshot is the listing.
+   */
+  constructor(form: UidlForm, useCache: boolean, quietMs = QUIET_MS) {
+    this.#form = form
+    const loaded = useCache ? loadCache() : null
+    this.#cache = loaded?.map ?? null
+    // Before listing: a change made while listing gives the directories a newer stamp.
+    this.#stamp = dirStamp(quietMs)
+    const snap = loaded?.snapshot ?? null
+    if (snap !== null && this.#stamp.quiet && snap.stamp === this.#stamp.raw) {
+      this.#snapshot = snap
+      this.msgs = snap.entries.map((k) => {
+        k.taken = true
+        const name = k.name!
+        return { sub: k.sub!, name, base: baseOf(name), mtime: k.mtime, disk: k.disk, wire: k.wire }
+      })
+    } else {
+      this.msgs = scanMaildir(this.#cache ?? new Map(), () => {
+        this.#dirty = true
+      })
+      // A listing worth keeping as a snapshot for the next session.
+      if (this.#stamp.quiet) this.#dirty = true
+    }
     this.deleted = this.msgs.map(() => false)
     this.retrieved = this.msgs.map(() => false)
     // Entries of messages gone since the last session go at the next write.
     if (this.#cache !== null)
       for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
+  }
+
+  /** The unique-ids, in order (made on first use). */
+  get uidls(): string[] {
+    return (this.#uidls ??= assignUidls(this.msgs, this.#form))
+  }
+
+  /**
+   * The lines of the LIST (or UIDL) reply for the whole mailbox, formatted by an earlier session,
+   * or null when they do not hold (no snapshot, a message deleted, a size learnt since).
+   */
+  listing(kind: 'list' | 'uidl'): Buffer | null {
+    const s = this.#snapshot
+    if (s === null || this.deleted.includes(true)) return null
+    return kind === 'list' ? s.list : s.form === this.#form ? s.uidl : null
+  }
+
+  /** A message's size changed: the snapshot's LIST lines no longer hold. */
+  #resized(): void {
+    this.#dirty = true
+    if (this.#snapshot !== null) this.#snapshot = { ...this.#snapshot, list: null }
   }
 
   get count(): number {
@@ -58,7 +118,7 @@ export class Mailbox {
         if (m.disk >= 0 && disk !== m.disk) {
           warn(`message ${m.sub}/${m.name} changed size on disk: ${m.disk} to ${disk}`)
           m.wire = -1
-          this.#dirty = true
+          this.#resized()
         }
         m.disk = disk
         return { fd, disk }
@@ -104,7 +164,7 @@ export class Mailbox {
         left -= n
       }
       m.wire = count.total()
-      this.#dirty = true
+      this.#resized()
       return m.wire
     } catch {
       return -1
@@ -117,7 +177,7 @@ export class Mailbox {
   learnt(m: Message, wire: number): void {
     if (m.wire === wire) return
     m.wire = wire
-    this.#dirty = true
+    this.#resized()
   }
 
   /** Makes sure every message's size is known; sizes of vanished messages count as 0. */
@@ -137,20 +197,39 @@ export class Mailbox {
     return [count, bytes]
   }
 
-  /** Writes the size cache if this session learnt something; a failure is only logged. */
+  /**
+   * Writes the size cache if this session learnt something; a failure is only logged. The
+   * listing goes in as a snapshot, with its LIST and UIDL lines, only when it is the whole of
+   * new/ and cur/ as they still are: taken while they were quiet, and nothing changed them since
+   * (this session's UPDATE included).
+   */
   saveCache(): void {
     if (this.#cache === null || !this.#dirty) return
     this.#dirty = false
-    const entries = new Map<string, Known>()
+    const seen = new Set<string>()
     const twice = new Set<string>()
     for (const m of this.msgs) {
-      if (entries.has(m.base)) twice.add(m.base)
-      if (m.disk >= 0) entries.set(m.base, { mtime: m.mtime, disk: m.disk, wire: m.wire })
+      if (seen.has(m.base)) twice.add(m.base)
+      seen.add(m.base)
     }
     // Two files with one unique name: an entry could not say which one it describes.
-    for (const base of twice) entries.delete(base)
+    const entries = this.msgs.filter((m) => m.disk >= 0 && !twice.has(m.base))
+    let stamp = '-'
     try {
-      saveCache(entries)
+      if (entries.length === this.msgs.length && this.#stamp.quiet)
+        if (dirStamp().raw === this.#stamp.raw) stamp = this.#stamp.raw
+    } catch {
+      // new/ or cur/ gone: no snapshot
+    }
+    const count = this.msgs.length
+    const whole = stamp !== '-'
+    const list =
+      whole && this.msgs.every((m) => m.wire >= 0)
+        ? lines(count, (i) => String(this.msgs[i]!.wire))
+        : null
+    const uidl = whole ? lines(count, (i) => this.uidls[i]!) : null
+    try {
+      saveCache({ entries, stamp, form: this.#form, list, uidl })
     } catch (e) {
       warn(`cannot write the size cache: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
     }

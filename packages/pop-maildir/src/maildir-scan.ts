@@ -73,6 +73,33 @@ export const scanMaildir = (cache: Map<string, Known>, fresh: (m: Message) => vo
   return out.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
+/**
+ * How long new/ and cur/ must have been unchanged before a listing of them is saved as a
+ * snapshot. Any later change to a directory (a delivery, a removal, a rename) gives it a newer
+ * modification and change time, so the stamp no longer matches and the next session lists the
+ * directories again. The margin covers coarse file-system clocks (a tick, or a whole second).
+ */
+export const QUIET_MS = 2000
+
+/** The identity and times of new/ and cur/, and whether they are old enough to be trusted. */
+export interface Stamp {
+  raw: string
+  quiet: boolean
+}
+
+/** Stats new/ and cur/ (device, inode, modification and change times in nanoseconds). */
+export const dirStamp = (quietMs = QUIET_MS, now = Date.now()): Stamp => {
+  let raw = ''
+  let newest = 0n
+  for (const sub of ['new', 'cur']) {
+    const st = statSync(sub, { bigint: true })
+    raw += `${raw === '' ? '' : ','}${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`
+    if (st.mtimeNs > newest) newest = st.mtimeNs
+    if (st.ctimeNs > newest) newest = st.ctimeNs
+  }
+  return { raw, quiet: newest <= BigInt(now - quietMs) * 1000000n }
+}
+
 /** The Maildir spec's 36 hours: files in tmp/ untouched that long are left over from a crash. */
 export const TMP_AGE_MS = 36 * 3600 * 1000
 
