@@ -29,36 +29,40 @@ export class WireEncoder {
     this.#stuff = stuff
   }
 
-  /** The most bytes encode() can return for a chunk of n bytes. */
-  static bound(n: number): number {
-    return 2 * n + 2
-  }
-
-  /** Encodes chunk into out at offset at; returns the new offset. */
-  encodeInto(chunk: Buffer, out: Buffer, at: number): number {
+  /**
+   * Encodes buf[from, to) in place, writing from offset at on; returns the new offset. Nothing
+   * written may overtake unread input, so at + (to - from) + 2 <= from must hold: every input
+   * byte yields at most two. Lines move with copyWithin (a memmove), no buffer per line.
+   */
+  encodeWithin(buf: Buffer, from: number, to: number, at: number): number {
+    if (at + (to - from) + 2 > from)
+      throw new RangeError('encodeWithin: output would overtake input')
     let o = at
-    let i = 0
-    const n = chunk.length
-    while (i < n && !this.done) {
-      if (this.#atStart && this.#stuff && chunk[i] === DOT) {
-        out[o++] = DOT
+    let i = from
+    while (i < to && !this.done) {
+      if (this.#atStart && this.#stuff && buf[i] === DOT) {
+        buf[o++] = DOT
         this.stuffed++
       }
-      const lf = chunk.indexOf(LF, i)
-      const end = lf < 0 ? n : lf
+      const found = buf.indexOf(LF, i)
+      const lf = found < 0 || found >= to ? -1 : found
+      const end = lf < 0 ? to : lf
       const seg = end - i
-      if (seg > 0) o += chunk.copy(out, o, i, end)
+      if (seg > 0) {
+        buf.copyWithin(o, i, end)
+        o += seg
+      }
       if (lf < 0) {
         if (seg > 0) {
-          this.#prevCR = chunk[end - 1] === CR
+          this.#prevCR = buf[end - 1] === CR
           this.#atStart = false
           this.#lineBytes += seg
         }
         break
       }
-      const hadCR = seg > 0 ? chunk[end - 1] === CR : this.#prevCR
-      if (!hadCR) out[o++] = CR
-      out[o++] = LF
+      const hadCR = seg > 0 ? buf[end - 1] === CR : this.#prevCR
+      if (!hadCR) buf[o++] = CR
+      buf[o++] = LF
       const len = this.#lineBytes + seg
       this.#endLine(len === 0 || (len === 1 && hadCR))
       i = lf + 1
@@ -80,8 +84,10 @@ export class WireEncoder {
 
   /** Encodes one chunk into a new buffer. */
   encode(chunk: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(WireEncoder.bound(chunk.length))
-    return out.subarray(0, this.encodeInto(chunk, out, 0))
+    const n = chunk.length
+    const buf = Buffer.allocUnsafe(2 * n + 2)
+    chunk.copy(buf, n + 2)
+    return buf.subarray(0, this.encodeWithin(buf, n + 2, 2 * n + 2, 0))
   }
 
   /** Ends the message: the line end a last line lacks (at most 2 bytes written into out). */

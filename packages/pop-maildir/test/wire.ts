@@ -2,6 +2,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { WireEncoder, WireCounter } from '../src/wire.js'
+import { referenceWire } from './fixtures/wire-reference.js'
 
 const enc = (text: string | Buffer, limit: number | null = null, chunks: number[] = []): string => {
   const buf = typeof text === 'string' ? Buffer.from(text, 'latin1') : text
@@ -105,4 +106,48 @@ t.test('property: undoing CRLF and stuffing gives the message back', async (t) =
     { numRuns: 2000 },
   )
   t.pass('held')
+})
+
+/** Encodes b in the chunks cuts gives, each chunk placed in its own buffer behind the output. */
+const inPlace = (b: Buffer, limit: number | null, cuts: number[], slack: number): Buffer => {
+  const e = new WireEncoder(limit)
+  const parts: Buffer[] = []
+  let at = 0
+  for (const c of [...cuts, b.length]) {
+    const n = Math.min(b.length - at, c)
+    const from = n + 2 + slack
+    const buf = Buffer.alloc(from + n + 2, 0x55)
+    b.copy(buf, from, at, at + n)
+    parts.push(buf.subarray(0, e.encodeWithin(buf, from, from + n, 0)))
+    at += n
+    if (at >= b.length) break
+  }
+  const tail = Buffer.alloc(2)
+  parts.push(tail.subarray(0, e.finishInto(tail, 0)))
+  return Buffer.concat(parts)
+}
+
+const limits = fc.option(fc.integer({ min: 0, max: 6 }))
+
+t.test('property: in-place encoding is byte for byte the line-by-line reference', async (t) => {
+  fc.assert(
+    fc.property(bytes, limits, cuts, fc.nat(4), (b, limit, c, slack) => {
+      const want = referenceWire(b, limit).wire
+      return (
+        inPlace(b, limit, c, slack).equals(want) &&
+        Buffer.from(enc(b, limit, c), 'latin1').equals(want)
+      )
+    }),
+    { numRuns: 3000 },
+  )
+  t.pass('held')
+})
+
+t.test('in-place encoding refuses output that would overtake its input', async (t) => {
+  const buf = Buffer.from('..........')
+  t.throws(() => new WireEncoder().encodeWithin(buf, 4, 8, 0), RangeError)
+  const e = new WireEncoder()
+  t.equal(e.encodeWithin(buf, 6, 8, 0), 3)
+  t.equal(e.finishInto(buf, 3), 5)
+  t.equal(buf.subarray(0, 5).toString(), '...\r\n', 'a line of two dots gets a third')
 })
