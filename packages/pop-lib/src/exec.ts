@@ -14,6 +14,7 @@ import { constants as os } from 'node:os'
 import { EXIT_SIGNAL_BASE, EXIT_TEMP } from './exit-codes.js'
 import { fatal } from './log.js'
 import { nextEnv } from './next-env.js'
+import { spawnBare, type BareChild } from './spawn-bare.js'
 
 /** What to run next. */
 export interface ExecOptions {
@@ -156,29 +157,22 @@ export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<
   for (const [child, ours] of extra) stdio[Number(child)] = ours
   for (let i = 0; i < stdio.length; i++) stdio[i] ??= -1
   return new Promise((resolve) => {
-    // Loaded here: where execve exists, the spawn path and node:child_process are never needed.
-    const { spawn } = process.getBuiltinModule('node:child_process')
-    const child = spawn(file, argv.slice(1), {
-      argv0: name,
-      env,
-      stdio: stdio.map((fd) => (fd < 0 ? 'ignore' : fd)),
-    })
-    const forward = (sig: NodeJS.Signals) => () => {
-      child.kill(sig)
-    }
-    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const)
-    for (const [sig, h] of handlers) process.on(sig, h)
-    const done = (code: number): void => {
+    let handlers: (readonly [NodeJS.Signals, () => void])[] = []
+    const unhook = (): void => {
       for (const [sig, h] of handlers) process.off(sig, h)
+      handlers = []
+    }
+    const done = (code: number): void => {
+      unhook()
       resolve(code)
     }
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      fatal(`cannot run ${name}: ${e.code ?? String(e)}`)
+    const failed = (code: string): void => {
+      fatal(`cannot run ${name}: ${code}`)
       done(EXIT_TEMP)
-    })
-    child.on('exit', (code, signal) => {
+    }
+    const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (signal === null) return done(code ?? EXIT_TEMP)
-      for (const [sig, h] of handlers) process.off(sig, h)
+      unhook()
       // Closing a signal watcher restores the default action only once the loop has turned;
       // re-raise after that, and fall back to 128 + n if this process survives it.
       setTimeout(() => {
@@ -189,6 +183,44 @@ export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<
         }
         setTimeout(() => done(EXIT_SIGNAL_BASE + signalNumber(signal)), 1000)
       }, 10)
-    })
+    }
+    const child = startChild(file, argv, env, stdio, exited, failed)
+    if (child === null) return
+    handlers = FORWARDED.map((sig) => [sig, () => child.kill(sig)] as const)
+    for (const [sig, h] of handlers) process.on(sig, h)
   })
+}
+
+/**
+ * Starts the child: with Node's bare process handle where there is one, else with
+ * node:child_process, loaded only here (where execve exists, neither is needed). Returns null when
+ * it could not be started, after telling failed.
+ */
+const startChild = (
+  file: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stdio: number[],
+  exited: (code: number | null, signal: NodeJS.Signals | null) => void,
+  failed: (code: string) => void,
+): BareChild | null => {
+  const bare = spawnBare(file, argv, env, stdio, exited)
+  if (typeof bare === 'string') {
+    failed(bare)
+    return null
+  }
+  if (bare !== null) return bare
+  const { spawn } = process.getBuiltinModule('node:child_process')
+  const child = spawn(file, argv.slice(1), {
+    argv0: argv[0]!,
+    env,
+    stdio: stdio.map((fd) => (fd < 0 ? 'ignore' : fd)),
+  })
+  child.on('error', (e: NodeJS.ErrnoException) => failed(e.code ?? String(e)))
+  child.on('exit', exited)
+  return {
+    kill: (sig) => {
+      child.kill(sig)
+    },
+  }
 }

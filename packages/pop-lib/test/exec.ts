@@ -1,6 +1,6 @@
 // execNext on this runtime: true exec where process.execve exists, the spawn fallback elsewhere.
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { canExecve } from '../src/exec.js'
 import { buildProbe } from './fixtures/probe.js'
@@ -18,6 +18,10 @@ const probe = (dir: string): Promise<string> =>
         }
         const env = { ...process.env, PROBE_VAR: 'kept' }
         const fds = process.env.PROBE_FD3 === '1' ? { 3: 3 } : {}
+        process.on('exit', () => {
+          const cp = process.moduleLoadList.includes('NativeModule child_process')
+          writeSync(2, 'probe-child-process=' + cp + '\\n')
+        })
         execNext(process.argv.slice(2), { env, fds }).then((code) => process.exit(code))
       `,
   )
@@ -61,7 +65,30 @@ const run = (
     child.on('exit', (code, signal) => resolve({ code, signal, out, err, pid: child.pid! }))
   })
 
-const runtime = canExecve() ? 'execve' : 'spawn fallback'
+// The bare process handle is used on Node 20 only (pop-lib/src/binding.ts).
+const bare = process.env.POPCHAIN_BINDINGS !== '0' && process.versions.node.startsWith('20.')
+const runtime = canExecve()
+  ? 'execve'
+  : `spawn fallback, ${bare ? 'bare process handle' : 'node:child_process'}`
+
+if (!canExecve())
+  t.test(
+    `the spawn fallback loads node:child_process only without the bare handle (${runtime})`,
+    async (t) => {
+      const file = await probe(t.testdir())
+      // Through env -u: tap puts its process-info hook, which loads node:child_process, back
+      // into NODE_OPTIONS of every child it sees spawned.
+      const r = spawnSync(
+        'env',
+        ['-u', 'NODE_OPTIONS', process.execPath, file, 'sh', '-c', 'exit 3'],
+        {
+          encoding: 'utf8',
+        },
+      )
+      t.equal(r.status, 3)
+      t.match(r.stderr, `probe-child-process=${!bare}\n`)
+    },
+  )
 
 t.test(`next program's PID (${runtime})`, async (t) => {
   const file = await probe(t.testdir())
