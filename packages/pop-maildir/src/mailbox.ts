@@ -35,13 +35,15 @@ const lines = (count: number, text: (i: number) => string): Buffer => {
 
 /** The session's view of the Maildir (the working directory). */
 export class Mailbox {
-  readonly msgs: Message[]
   readonly deleted: boolean[]
   readonly retrieved: boolean[]
   /** RFC 1725 LAST: the highest message number retrieved or deleted, 0 after RSET. */
   last = 0
-  readonly #cache: Map<string, Known> | null
+  readonly count: number
+  readonly #useCache: boolean
+  readonly #cache: Map<string, Known>
   readonly #form: UidlForm
+  #msgs: Message[] | null = null
   #uidls: string[] | null = null
   #dirty = false
   /** new/ and cur/ as they were just before they were listed. */
@@ -51,34 +53,63 @@ export class Mailbox {
 
   /**
    * Scans the Maildir; useCache false neither reads nor writes the size cache. When the cache
-   * holds a snapshot taken under the stamp new/ and cur/ still carry, the snapshot is the listing.
+   * holds a snapshot taken under the stamp new/ and cur/ still carry, the snapshot is the listing,
+   * and its messages are read from it only when a command needs one.
    */
   constructor(form: UidlForm, useCache: boolean, quietMs = QUIET_MS) {
     this.#form = form
-    const loaded = useCache ? loadCache() : null
-    this.#cache = loaded?.map ?? null
+    this.#useCache = useCache
     // Before listing: a change made while listing gives the directories a newer stamp.
     this.#stamp = dirStamp(quietMs)
+    const loaded = useCache ? loadCache(undefined, this.#stamp.quiet ? this.#stamp.raw : '') : null
+    this.#cache = loaded?.map ?? new Map()
     const snap = loaded?.snapshot ?? null
-    if (snap !== null && this.#stamp.quiet && snap.stamp === this.#stamp.raw) {
+    if (snap !== null) {
       this.#snapshot = snap
-      this.msgs = snap.entries.map((k) => {
-        k.taken = true
-        const name = k.name!
-        return { sub: k.sub!, name, base: baseOf(name), mtime: k.mtime, disk: k.disk, wire: k.wire }
-      })
+      this.count = snap.count
     } else {
-      this.msgs = scanMaildir(this.#cache ?? new Map(), () => {
+      this.#msgs = scanMaildir(this.#cache, () => {
         this.#dirty = true
       })
+      this.count = this.#msgs.length
       // A listing worth keeping as a snapshot for the next session.
       if (this.#stamp.quiet) this.#dirty = true
-    }
-    this.deleted = this.msgs.map(() => false)
-    this.retrieved = this.msgs.map(() => false)
-    // Entries of messages gone since the last session go at the next write.
-    if (this.#cache !== null)
+      // Entries of messages gone since the last session go at the next write.
       for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
+    }
+    this.deleted = new Array<boolean>(this.count).fill(false)
+    this.retrieved = new Array<boolean>(this.count).fill(false)
+  }
+
+  /** The messages, in order. */
+  get msgs(): Message[] {
+    if (this.#msgs !== null) return this.#msgs
+    const got = this.#snapshot!.entries()
+    if (got !== null) {
+      for (const k of got) k.taken = true
+      return (this.#msgs = got as Message[])
+    }
+    // Damaged by someone else (this program writes it whole): list the Maildir after all, and
+    // write a good cache at the end. The directories are as the snapshot saw them, so the listing
+    // is the one the client was given, unless the damage is in the figures too.
+    warn('the size cache is damaged: listing the Maildir')
+    this.#dirty = true
+    this.#snapshot = null
+    this.#msgs = scanMaildir(new Map(), () => {})
+    if (this.#msgs.length !== this.count) throw new Error('the size cache was damaged')
+    return this.#msgs
+  }
+
+  /** True until a command needed a message itself (not only the snapshot's figures). */
+  get untouched(): boolean {
+    return this.#msgs === null
+  }
+
+  /** How many messages were listed in new/ (and move to cur/ at UPDATE), while untouched. */
+  get fresh(): number {
+    return this.#msgs === null
+      ? this.#snapshot!.fresh
+      : this.#msgs.filter((m) => m.sub === 'new').length
   }
 
   /** The unique-ids, in order (made on first use). */
@@ -100,10 +131,6 @@ export class Mailbox {
   #resized(): void {
     this.#dirty = true
     if (this.#snapshot !== null) this.#snapshot = { ...this.#snapshot, list: null }
-  }
-
-  get count(): number {
-    return this.msgs.length
   }
 
   /**
@@ -182,11 +209,22 @@ export class Mailbox {
 
   /** Makes sure every message's size is known; sizes of vanished messages count as 0. */
   sizeAll(): void {
+    if (this.#msgs === null && this.#snapshot!.wire >= 0) return
     for (const m of this.msgs) this.wireSize(m)
+  }
+
+  /** The total wire size of every message listed, deleted or not (vanished ones count 0). */
+  listedBytes(): number {
+    if (this.#msgs === null && this.#snapshot!.wire >= 0) return this.#snapshot!.wire
+    let bytes = 0
+    for (const m of this.msgs) bytes += Math.max(0, m.wire)
+    return bytes
   }
 
   /** The count and total wire size of the messages not deleted. */
   stat(): [number, number] {
+    if (this.#msgs === null && this.#snapshot!.wire >= 0 && !this.deleted.includes(true))
+      return [this.count, this.#snapshot!.wire]
     let count = 0
     let bytes = 0
     for (let i = 0; i < this.msgs.length; i++) {
@@ -204,7 +242,7 @@ export class Mailbox {
    * (this session's UPDATE included).
    */
   saveCache(): void {
-    if (this.#cache === null || !this.#dirty) return
+    if (!this.#useCache || !this.#dirty) return
     this.#dirty = false
     const seen = new Set<string>()
     const twice = new Set<string>()
@@ -221,7 +259,7 @@ export class Mailbox {
     } catch {
       // new/ or cur/ gone: no snapshot
     }
-    const count = this.msgs.length
+    const count = this.count
     const whole = stamp !== '-'
     const list =
       whole && this.msgs.every((m) => m.wire >= 0)

@@ -58,8 +58,7 @@ const enter = (dir: string): [string, string, string, number] | null => {
 }
 
 const endLine = (env: NodeJS.ProcessEnv, reason: string, box: Mailbox, t: Tally): string => {
-  let bytes = 0
-  for (const m of box.msgs) bytes += Math.max(0, m.wire)
+  const bytes = box.listedBytes()
   const user = clean(env.USER ?? '-')
   const ip = clean(env.TCPREMOTEIP ?? env.REMOTE_ADDR ?? '-')
   return (

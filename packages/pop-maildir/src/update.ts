@@ -68,6 +68,9 @@ const syncDir = (dir: string): boolean => {
  * failed; a failed move is only logged (the message stays where it was, nothing is lost).
  */
 export const update = (box: Mailbox, seen: boolean): Updated => {
+  // Served from the snapshot, nothing deleted, nothing in new/: nothing to do, nothing to read.
+  if (box.untouched && box.fresh === 0 && !box.deleted.includes(true))
+    return { ok: true, deleted: 0, deletedBytes: 0 }
   let ok = true
   let deleted = 0
   let deletedBytes = 0

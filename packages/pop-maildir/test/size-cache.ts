@@ -12,7 +12,8 @@ const two: ToSave['entries'] = [
   { sub: 'cur', name: 'A.host:2,S', mtime: 1700000000, disk: 10, wire: 12 },
   { sub: 'new', name: 'B.host', mtime: 1700000001, disk: 5, wire: -1 },
 ]
-const snap = (entries = two, stamp = '1:2:3:4,1:5:6:7'): ToSave => ({
+const STAMP = '1:2:3:4,1:5:6:7'
+const snap = (entries = two, stamp = STAMP): ToSave => ({
   entries,
   stamp,
   form: 'qmail',
@@ -35,31 +36,59 @@ t.test('what is saved is loaded, in order; nothing is left in tmp/', async (t) =
     [
       [
         'A.host',
-        { mtime: 1700000000, disk: 10, wire: 12, taken: false, sub: 'cur', name: 'A.host:2,S' },
+        {
+          mtime: 1700000000,
+          disk: 10,
+          wire: 12,
+          taken: false,
+          sub: 'cur',
+          name: 'A.host:2,S',
+          base: 'A.host',
+        },
       ],
       [
         'B.host',
-        { mtime: 1700000001, disk: 5, wire: -1, taken: false, sub: 'new', name: 'B.host' },
+        {
+          mtime: 1700000001,
+          disk: 5,
+          wire: -1,
+          taken: false,
+          sub: 'new',
+          name: 'B.host',
+          base: 'B.host',
+        },
       ],
     ],
   )
-  t.equal(c.snapshot?.stamp, '1:2:3:4,1:5:6:7')
-  t.equal(c.snapshot?.form, 'qmail')
-  t.equal(c.snapshot?.list?.toString(), '1 12\r\n')
-  t.equal(c.snapshot?.uidl?.toString(), '1 A.host\r\n2 B.host\r\n')
-  t.equal(c.snapshot?.entries.length, 2)
+  t.equal(c.snapshot, null, 'no snapshot unless asked for by its stamp')
+  t.equal(loadCache(CACHE_FILE, '1:2:3:4,1:5:6:8').snapshot, null, 'nor for another stamp')
+  const s = loadCache(CACHE_FILE, STAMP).snapshot
+  t.equal(s?.stamp, STAMP)
+  t.equal(s?.form, 'qmail')
+  t.same([s?.count, s?.wire, s?.fresh], [2, -1, 1], 'count, total (one size unknown), in new/')
+  t.equal(s?.list?.toString(), '1 12\r\n')
+  t.equal(s?.uidl?.toString(), '1 A.host\r\n2 B.host\r\n')
+  t.same(
+    s?.entries()?.map((k) => k.name),
+    ['A.host:2,S', 'B.host'],
+  )
+  saveCache(snap(two.slice(0, 1)))
+  t.same(
+    (({ count, wire, fresh }) => [count, wire, fresh])(loadCache(CACHE_FILE, STAMP).snapshot!),
+    [1, 12, 0],
+  )
   t.same(readdirSync('tmp'), [])
 })
 
 t.test('no stamp, or a name that cannot be written: entries without a snapshot', async (t) => {
   saveCache(snap(two, '-'))
-  t.equal(loadCache().snapshot, null)
+  t.equal(loadCache(CACHE_FILE, '-').snapshot, null)
   t.equal(loadCache().map.size, 2)
   saveCache(snap([...two, { sub: 'new', name: 'bad\tname', mtime: 1, disk: 1, wire: 1 }]))
   const c = loadCache()
   t.same([...c.map.keys()], ['A.host', 'B.host'])
-  t.equal(c.snapshot, null, 'the listing is not whole')
-  t.match(readFileSync(CACHE_FILE, 'latin1'), /^popchain-sizes 2 - - 0 0\n/)
+  t.equal(loadCache(CACHE_FILE, STAMP).snapshot, null, 'the listing is not whole')
+  t.match(readFileSync(CACHE_FILE, 'latin1'), /^popchain-sizes 2 - - 0 0 2 -1 1\n/)
 })
 
 t.test('damaged lines are skipped, good ones kept, and the snapshot dropped', async (t) => {
@@ -69,8 +98,9 @@ t.test('damaged lines are skipped, good ones kept, and the snapshot dropped', as
   t.same([...loadCache().map.keys()], ['A.host', 'B.host'])
   saveCache(snap())
   const whole = readFileSync(CACHE_FILE)
-  t.not(loadCache().snapshot, null)
-  // A damaged line inside, a cut file, a wrong length, a foreign directory: no snapshot.
+  t.same(loadCache(CACHE_FILE, STAMP).snapshot?.entries()?.length, 2)
+  // A damaged line inside, a cut file, a wrong length, a foreign directory, a unique name
+  // twice: no snapshot, or no messages from it.
   for (const [what, bytes] of [
     [
       'a damaged line',
@@ -86,9 +116,14 @@ t.test('damaged lines are skipped, good ones kept, and the snapshot dropped', as
       'a duplicate',
       Buffer.from(whole.toString('latin1').replace('new/B.host', 'new/A.host'), 'latin1'),
     ],
+    [
+      'a wrong count',
+      Buffer.from(whole.toString('latin1').replace(' 2 -1 1\n', ' 3 -1 1\n'), 'latin1'),
+    ],
   ] as const) {
     writeFileSync(CACHE_FILE, bytes)
-    t.equal(loadCache().snapshot, null, what)
+    const s = loadCache(CACHE_FILE, STAMP).snapshot
+    t.equal(s === null ? null : s.entries(), null, what)
   }
 })
 

@@ -39,7 +39,7 @@ t.test('a warm session on an unchanged Maildir is served from the snapshot', asy
   settle()
   const want = await truth()
   t.equal(await all(session().say), want, 'the first session lists and measures')
-  const c = loadCache()
+  const c = loadCache(undefined, dirStamp().raw)
   t.not(c.snapshot, null, 'and leaves a snapshot')
   t.equal(c.snapshot?.stamp, dirStamp().raw)
   t.equal(c.snapshot?.list?.toString(), '1 6\r\n2 3\r\n3 10\r\n')
@@ -123,8 +123,8 @@ t.test('directories changed within the quiet time give no snapshot', async (t) =
   const s = attach('qmail', true, 60_000)
   await all(s.say)
   s.box.saveCache()
-  t.match(readFileSync('popchain-sizes', 'latin1'), /^popchain-sizes 2 - - 0 0\n/)
-  t.equal(loadCache().snapshot, null)
+  t.match(readFileSync('popchain-sizes', 'latin1'), /^popchain-sizes 2 - - 0 0 3 19 2\n/)
+  t.equal(loadCache(undefined, dirStamp().raw).snapshot, null)
 })
 
 t.test(
@@ -193,3 +193,37 @@ t.test('random Maildirs: a warm session says what a session without a cache says
   )
   t.pass('60 random Maildirs, three sessions each')
 })
+
+t.test('a snapshot whose message lines are damaged: the Maildir is listed after all', async (t) => {
+  open(t.testdir({}), three)
+  settle()
+  const want = await truth()
+  await all(session().say)
+  lie('\t1700000002\t', '\t17000000x2\t')
+  const s = session()
+  t.match(await s.say('STAT'), /^\+OK 3 19\r\n/, 'the figures are read without the lines')
+  t.match(await s.say('RETR 2'), /^\+OK [^\r]*\r\nx\r\n\.\r\n$/, 'a message needs them')
+  s.box.saveCache()
+  t.equal(await all(session().say), want, 'and the cache is good again')
+  t.not(loadCache(undefined, dirStamp().raw).snapshot?.entries(), null)
+})
+
+t.test(
+  'a session served from the snapshot reads no line of it for STAT, LIST, UIDL, QUIT',
+  async (t) => {
+    open(
+      t.testdir({}),
+      three.map((m) => ({ ...m, sub: 'cur' as const })),
+    )
+    settle()
+    await all(session().say)
+    const s = session()
+    t.equal(await all(s.say), await truth())
+    await s.say('QUIT')
+    t.ok(s.box.untouched, 'no message was needed')
+    t.equal(s.box.listedBytes(), 19)
+    const r = session()
+    await r.say('DELE 1')
+    t.match(await r.say('STAT'), /^\+OK 2 13\r\n/, 'STAT after DELE counts without it')
+  },
+)
