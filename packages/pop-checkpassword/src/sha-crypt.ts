@@ -1,6 +1,7 @@
 // SHA-256 ($5$) and SHA-512 ($6$) crypt, after Ulrich Drepper's specification (akkadia.org/drepper/SHA-crypt.txt).
-import { createHash, hash } from 'node:crypto'
 import { encodeGroups } from './crypt-b64.js'
+import { nodeSha, type ShaEngine } from './sha-crypt-engine.js'
+import { wasmSha } from './sha-crypt-wasm.js'
 
 const ROUNDS_DEFAULT = 5000
 const ROUNDS_MIN = 1000
@@ -30,42 +31,30 @@ const stretch = (d: Buffer, n: number): Buffer => {
 /**
  * The full `$5$` or `$6$` string for a password and the setting part of a stored hash
  * (`$6$rounds=N$salt$...`): at most 16 salt bytes, rounds clamped to the spec's range.
+ * The hashing runs as WebAssembly (the whole rounds loop in one call: a cold process pays a few
+ * ms, not the tens that 5000 calls into node:crypto cost), or on node:crypto where WebAssembly
+ * cannot run; `engine` picks one for tests.
  */
-export const shaCrypt = (pw: Buffer, setting: string): string => {
+export const shaCrypt = (pw: Buffer, setting: string, engine?: ShaEngine): string => {
   const m = /^\$([56])\$(?:rounds=([0-9]+)\$)?([^$]*)/.exec(setting)
   if (m === null) throw new Error('not a SHA crypt setting')
   const id = m[1]!
-  const algo = id === '5' ? 'sha256' : 'sha512'
+  const size = id === '5' ? 32 : 64
+  const e = engine ?? wasmSha(size) ?? nodeSha(size)
   const explicit = m[2] !== undefined
   const rounds = explicit
     ? Math.min(Math.max(Number(m[2]), ROUNDS_MIN), ROUNDS_MAX)
     : ROUNDS_DEFAULT
   const salt = Buffer.from(m[3]!.slice(0, 16), 'latin1')
-  const H = () => createHash(algo)
-  const b = H().update(pw).update(salt).update(pw).digest()
-  const a = H().update(pw).update(salt)
-  a.update(stretch(b, pw.length))
-  for (let n = pw.length; n > 0; n >>= 1) a.update(n & 1 ? b : pw)
-  let c: Buffer = a.digest()
-  const dp = H()
-  for (let i = 0; i < pw.length; i++) dp.update(pw)
-  const p = stretch(dp.digest(), pw.length)
-  const ds = H()
-  for (let i = 0; i < 16 + c[0]!; i++) ds.update(salt)
-  const s = stretch(ds.digest(), salt.length)
-  // The rounds are most of the cost: one-shot hashes of a scratch buffer (crypto.hash) instead
-  // of a Hash object per round, about 4x faster here.
-  const size = c.length
-  const work = Buffer.alloc(2 * size + 2 * p.length + s.length)
-  for (let i = 0; i < rounds; i++) {
-    let at = (i & 1 ? p : c).copy(work, 0)
-    if (i % 3) at += s.copy(work, at)
-    if (i % 7) at += p.copy(work, at)
-    at += (i & 1 ? c : p).copy(work, at)
-    c = hash(algo, work.subarray(0, at), 'buffer')
-  }
-  work.fill(0)
-  p.fill(0)
+  const b = e.hash([pw, salt, pw])
+  const a = [pw, salt, stretch(b, pw.length)]
+  for (let n = pw.length; n > 0; n >>= 1) a.push(n & 1 ? b : pw)
+  const c = e.hash(a)
+  const p = stretch(e.hash(Array<Buffer>(pw.length).fill(pw)), pw.length)
+  const s = stretch(e.hash(Array<Buffer>(16 + c[0]!).fill(salt)), salt.length)
+  const out = e.rounds(c, p, s, rounds)
+  for (const secret of [b, a[2]!, c, p]) secret.fill(0)
+  e.wipe()
   const head = `$${id}$${explicit ? `rounds=${rounds}$` : ''}${salt.toString('latin1')}$`
-  return head + encodeGroups(c, id === '5' ? ORDER_256 : ORDER_512)
+  return head + encodeGroups(out, size === 32 ? ORDER_256 : ORDER_512)
 }
