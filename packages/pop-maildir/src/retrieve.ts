@@ -1,7 +1,8 @@
 // RETR and TOP: a message streamed from its file to the client in big writes, memory bounded.
 import { readSync, closeSync } from 'node:fs'
 import type { Out } from '../../pop-lib/src/out.js'
-import { WireEncoder } from './wire.js'
+import { WireEncoder, type Encoder } from './wire.js'
+import { simd, SimdEncoder, type Simd } from './wire-simd.js'
 import type { Opened } from './mailbox.js'
 
 /** Bytes read from the file at a time; a write carries up to about twice this. */
@@ -9,7 +10,9 @@ const CHUNK = 256 * 1024
 /** Room for the status line (and output left over from a short chunk) before a read's input. */
 const ROOM = 1024
 /** Where a chunk is read: far enough on that encoding it in place never overtakes it. */
-const INPUT = ROOM + CHUNK + 2
+const INPUT = ROOM + CHUNK + 18
+/** RETR bytes after which the SIMD encoder (about 1 ms to set up, 1 ms per MB faster) pays. */
+const SIMD_AFTER = 1024 * 1024
 const SIZE = INPUT + CHUNK + 8
 const TERMINATOR = '.\r\n'
 
@@ -19,11 +22,20 @@ export class BrokenMessage extends Error {}
 /** One buffer for every message of the session: no big allocation (and garbage) per RETR. */
 let shared: Buffer | null = null
 let busy = false
+let engine: Simd | null = null
+let tried = false
+/** Bytes of messages retrieved so far, this one included. */
+let volume = 0
 const peek = Buffer.alloc(1)
 
 const take = (): Buffer => {
   if (busy) return Buffer.allocUnsafe(SIZE)
   busy = true
+  if (!tried && volume >= SIMD_AFTER) {
+    tried = true
+    engine = simd(SIZE)
+    if (engine !== null) shared = engine.buf
+  }
   shared ??= Buffer.allocUnsafe(SIZE)
   return shared
 }
@@ -31,6 +43,9 @@ const take = (): Buffer => {
 const give = (buf: Buffer): void => {
   if (buf === shared) busy = false
 }
+
+/** Whether RETR uses the SIMD encoder now (for tests). */
+export const usingSimd = (): boolean => engine !== null
 
 const read = (fd: number, buf: Buffer, at: number, n: number): number => {
   try {
@@ -54,8 +69,12 @@ export const sendMessage = async (
   head: string,
   limit: number | null,
 ): Promise<number> => {
-  const enc = new WireEncoder(limit)
+  if (limit === null) volume += f.disk
   const buf = take()
+  const enc: Encoder =
+    limit === null && engine !== null && buf === engine.buf
+      ? new SimdEncoder(engine)
+      : new WireEncoder(limit)
   const status = `+OK ${head}\r\n`
   let sent = 0
   try {

@@ -4,6 +4,14 @@ const CR = 13
 const LF = 10
 const DOT = 46
 
+/** What sending a message needs of an encoder (WireEncoder, or SimdEncoder for RETR). */
+export interface Encoder {
+  readonly done: boolean
+  readonly stuffed: number
+  encodeWithin(buf: Buffer, from: number, to: number, at: number): number
+  finishInto(buf: Buffer, at: number): number
+}
+
 /**
  * Turns a stored message, chunk by chunk, into its RETR or TOP form: a bare LF becomes CRLF, an
  * existing CRLF stays, a line that starts with `.` gets one more, and a last line without a line
@@ -11,7 +19,7 @@ const DOT = 46
  * the header, the blank line and that many body lines. State carries across chunks, so lines
  * longer than any chunk are fine.
  */
-export class WireEncoder {
+export class WireEncoder implements Encoder {
   #atStart = true
   #prevCR = false
   #lineBytes = 0

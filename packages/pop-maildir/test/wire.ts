@@ -2,6 +2,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { WireEncoder, WireCounter } from '../src/wire.js'
+import { simd, SimdEncoder } from '../src/wire-simd.js'
 import { referenceWire } from './fixtures/wire-reference.js'
 
 const enc = (text: string | Buffer, limit: number | null = null, chunks: number[] = []): string => {
@@ -150,4 +151,65 @@ t.test('in-place encoding refuses output that would overtake its input', async (
   t.equal(e.encodeWithin(buf, 6, 8, 0), 3)
   t.equal(e.finishInto(buf, 3), 5)
   t.equal(buf.subarray(0, 5).toString(), '...\r\n', 'a line of two dots gets a third')
+})
+
+const engine = simd(64 * 1024)
+
+/** Like inPlace, in the SIMD engine's memory, which the chunks share. */
+const inSimd = (b: Buffer, cuts: number[], slack: number): Buffer => {
+  const e = new SimdEncoder(engine!)
+  const buf = engine!.buf
+  buf.fill(0x55)
+  const parts: Buffer[] = []
+  let at = 0
+  for (const c of [...cuts, b.length]) {
+    const n = Math.min(b.length - at, c)
+    const from = n + 18 + slack
+    b.copy(buf, from, at, at + n)
+    parts.push(Buffer.from(buf.subarray(0, e.encodeWithin(buf, from, from + n, 0))))
+    at += n
+    if (at >= b.length) break
+  }
+  parts.push(Buffer.from(buf.subarray(0, e.finishInto(buf, 0))))
+  return Buffer.concat(parts)
+}
+
+/** Lines of any length, so that LFs, CRs and dots fall everywhere in and across 16-byte steps. */
+const lines = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('', '.', '..', '\r', 'x.'),
+      fc.nat(70),
+      fc.constantFrom('\n', '\r\n', '\r', '', '\n\n', '\r\r\n'),
+    ),
+    { maxLength: 30 },
+  )
+  .map((ls) => Buffer.from(ls.map(([a, n, e]) => a + 'y'.repeat(n) + e).join(''), 'latin1'))
+const simdCuts = fc.array(fc.integer({ min: 1, max: 90 }), { maxLength: 10 })
+
+t.test('the SIMD engine is there (Node 20 and later have WebAssembly SIMD)', async (t) => {
+  t.ok(engine)
+  t.equal(simd(2 ** 33), null, 'and a memory it cannot have is no engine, not a crash')
+})
+
+t.test('property: the SIMD encoder is byte for byte the reference, however chunked', async (t) => {
+  fc.assert(
+    fc.property(fc.oneof(bytes, lines), simdCuts, fc.nat(20), (b, c, slack) =>
+      inSimd(b, c, slack).equals(referenceWire(b).wire),
+    ),
+    { numRuns: 3000 },
+  )
+  t.pass('held')
+})
+
+t.test('the SIMD encoder counts the dots it adds and refuses overtaking input', async (t) => {
+  const e = new SimdEncoder(engine!)
+  const buf = engine!.buf
+  const msg = Buffer.from('.a\n..b\nc.\n.')
+  buf.fill(0)
+  msg.copy(buf, 100)
+  const o = e.finishInto(buf, e.encodeWithin(buf, 100, 100 + msg.length, 0))
+  t.equal(buf.subarray(0, o).toString(), '..a\r\n...b\r\nc.\r\n..\r\n')
+  t.equal(e.stuffed, 3)
+  t.throws(() => e.encodeWithin(buf, 100, 190, 0), RangeError)
 })
