@@ -159,6 +159,11 @@ const parse = (text: string, map: Map<string, Known>, list: Known[]): boolean =>
       }
       k.sub = sub
       k.name = key.slice(slash + 1)
+      // Only what a directory listing can give: the snapshot names the files to open.
+      if (!FILE_NAME.test(k.name)) {
+        whole = false
+        continue
+      }
       const colon = k.name.indexOf(':')
       key = colon < 0 ? k.name : k.name.slice(0, colon)
       k.base = key
@@ -169,6 +174,9 @@ const parse = (text: string, map: Map<string, Known>, list: Known[]): boolean =>
   }
   return whole
 }
+
+/** A name readdir can give in new/ or cur/ that a listing keeps: no slash, no NUL, no dot first. */
+const FILE_NAME = /^[^./\0][^/\0]*$/
 
 /** A decimal number of 1 to 15 digits in text[from, to), or -2. */
 const num = (text: string, from: number, to: number): number => {
