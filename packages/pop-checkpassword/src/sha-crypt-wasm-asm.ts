@@ -1,7 +1,7 @@
 // Assembles SHA-256 and SHA-512 (FIPS 180-4) and SHA crypt's rounds loop as WebAssembly, one
 // module per hash. sha-crypt-wasm.ts carries the output; test/sha-crypt-wasm.ts checks they agree.
 
-import { C, KS, SCHED, TAIL } from './sha-crypt-wasm-layout.js'
+import { C, KS, MAX_PAGES, SCHED, TAIL } from './sha-crypt-wasm-layout.js'
 
 type Code = number[]
 
@@ -319,7 +319,8 @@ export const assemble = (hash: 256 | 512): Uint8Array<ArrayBuffer> => {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([type(3), type(6)])),
     ...section(3, vec([[0], [1]])),
-    ...section(5, vec([[0x00, 1]])),
+    // A maximum: with one, V8 reserves only that much address space (Node 24; see sha-crypt-wasm.ts).
+    ...section(5, vec([[0x01, 1, ...uleb(MAX_PAGES)]])),
     ...section(
       7,
       vec([

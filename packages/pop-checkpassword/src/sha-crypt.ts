@@ -2,6 +2,7 @@
 import { encodeGroups } from './crypt-b64.js'
 import { nodeSha, type ShaEngine } from './sha-crypt-engine.js'
 import { wasmSha } from './sha-crypt-wasm.js'
+import { MAX_PASSWORD } from './sha-crypt-wasm-layout.js'
 
 const ROUNDS_DEFAULT = 5000
 const ROUNDS_MIN = 1000
@@ -40,7 +41,7 @@ export const shaCrypt = (pw: Buffer, setting: string, engine?: ShaEngine): strin
   if (m === null) throw new Error('not a SHA crypt setting')
   const id = m[1]!
   const size = id === '5' ? 32 : 64
-  const e = engine ?? wasmSha(size) ?? nodeSha(size)
+  const e = engine ?? (pw.length <= MAX_PASSWORD ? wasmSha(size) : null) ?? nodeSha(size)
   const explicit = m[2] !== undefined
   const rounds = explicit
     ? Math.min(Math.max(Number(m[2]), ROUNDS_MIN), ROUNDS_MAX)
