@@ -184,10 +184,12 @@ export const execNext = async (argv: string[], opts: ExecOptions = {}): Promise<
         setTimeout(() => done(EXIT_SIGNAL_BASE + signalNumber(signal)), 1000)
       }, 10)
     }
-    const child = startChild(file, argv, env, stdio, exited, failed)
-    if (child === null) return
-    handlers = FORWARDED.map((sig) => [sig, () => child.kill(sig)] as const)
+    // Watching before the child starts: a signal that comes while it starts (the next program
+    // may already run) is handled on the next turn of the loop, once child is set.
+    let child: BareChild | null = null
+    handlers = FORWARDED.map((sig) => [sig, () => child?.kill(sig)] as const)
     for (const [sig, h] of handlers) process.on(sig, h)
+    child = startChild(file, argv, env, stdio, exited, failed)
   })
 }
 
