@@ -26,12 +26,13 @@ export const nodeSha = (size: 32 | 64): ShaEngine => {
     rounds: (c0, p, s, n) => {
       const work = Buffer.alloc(2 * size + 2 * p.length + s.length)
       let c = Buffer.from(c0)
+      let at = 0
+      const put = (b: Uint8Array) => {
+        work.set(b, at)
+        at += b.length
+      }
       for (let i = 0; i < n; i++) {
-        let at = 0
-        const put = (b: Uint8Array) => {
-          work.set(b, at)
-          at += b.length
-        }
+        at = 0
         put(i & 1 ? p : c)
         if (i % 3) put(s)
         if (i % 7) put(p)
