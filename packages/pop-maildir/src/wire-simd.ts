@@ -1,4 +1,5 @@
 // RETR's wire form in WebAssembly SIMD: 16 bytes copied and searched for LF per step, in place.
+import { readFileSync } from 'node:fs'
 import type { Encoder } from './wire.js'
 
 const CR = 13
@@ -154,10 +155,25 @@ export interface Simd {
 }
 
 /**
- * Instantiates the engine with a memory of at least bytes (plus 16 that a last load may touch),
- * or returns null where WebAssembly SIMD is missing or refused: the caller keeps WireEncoder.
+ * Whether the process has a limit on its address space (softlimit -a, ulimit -v). V8 reserves
+ * about 10 GB of it for a WebAssembly memory; under a limit it collects garbage for tens of
+ * milliseconds before it settles for less or fails, which costs more than SIMD saves.
  */
-export const simd = (bytes: number): Simd | null => {
+const limited = (limits: string): boolean => {
+  try {
+    return !/^Max address space\s+unlimited/m.test(readFileSync(limits, 'latin1'))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Instantiates the engine with a memory of at least bytes (plus 16 that a last load may touch),
+ * or returns null where WebAssembly SIMD is missing, refused or too dear (see limited): the
+ * caller keeps WireEncoder. limits: where the process's resource limits are read (Linux).
+ */
+export const simd = (bytes: number, limits = '/proc/self/limits'): Simd | null => {
+  if (limited(limits)) return null
   try {
     const pages = Math.ceil((bytes + 16) / 65536)
     const x = new WebAssembly.Instance(new WebAssembly.Module(module(pages))).exports as unknown

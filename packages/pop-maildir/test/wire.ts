@@ -1,6 +1,9 @@
 // The wire form of messages: CRLF, dot-stuffing, TOP limits, and sizes that match what is sent.
 import t from 'tap'
 import fc from 'fast-check'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { WireEncoder, WireCounter } from '../src/wire.js'
 import { simd, SimdEncoder } from '../src/wire-simd.js'
 import { referenceWire } from './fixtures/wire-reference.js'
@@ -191,6 +194,25 @@ t.test('the SIMD engine is there (Node 20 and later have WebAssembly SIMD)', asy
   t.ok(engine)
   t.equal(simd(2 ** 33), null, 'and a memory it cannot have is no engine, not a crash')
 })
+
+t.test(
+  'no SIMD engine under a limit on the address space (it would cost more than it saves)',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'popchain-limits-'))
+    const limits = (as: string): string => {
+      const p = join(dir, as)
+      writeFileSync(
+        p,
+        `Limit  Soft Limit  Hard Limit  Units\nMax address space  ${as}  ${as}  bytes\n`,
+      )
+      return p
+    }
+    t.equal(simd(1024, limits('4000000000')), null)
+    t.ok(simd(1024, limits('unlimited')))
+    t.ok(simd(1024, join(dir, 'none')), 'where there is no such file, it is tried')
+    t.ok(simd(1024), 'this test runs without a limit')
+  },
+)
 
 t.test('property: the SIMD encoder is byte for byte the reference, however chunked', async (t) => {
   fc.assert(
