@@ -11,10 +11,10 @@ const CHUNK = 256 * 1024
 const ROOM = 1024
 /** Where a chunk is read: far enough on that encoding it in place never overtakes it. */
 const INPUT = ROOM + CHUNK + 18
-/** RETR bytes after which the SIMD encoder (about 1 ms to set up, 1 ms per MB faster) pays. */
-const SIMD_AFTER = 1024 * 1024
 const SIZE = INPUT + CHUNK + 8
 const TERMINATOR = '.\r\n'
+/** RETR bytes after which the SIMD encoder (about 1 ms to set up, 1 ms per MB faster) pays. */
+const SIMD_AFTER = 1024 * 1024
 
 /** Thrown when the file fails after +OK went out: the only honest thing left is to hang up. */
 export class BrokenMessage extends Error {}
@@ -76,11 +76,15 @@ export const sendMessage = async (
       ? new SimdEncoder(engine)
       : new WireEncoder(limit)
   const status = `+OK ${head}\r\n`
+  // Bytes sent, less a status line that shares the first write.
   let sent = 0
   try {
     let o = 0
     if (status.length > ROOM) await out.send(status)
-    else sent = -(o = buf.write(status, 0, 'latin1'))
+    else {
+      o = buf.write(status, 0, 'latin1')
+      sent = -o
+    }
     let total = 0
     let ahead = -1
     for (;;) {
