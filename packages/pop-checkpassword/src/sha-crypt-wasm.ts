@@ -117,9 +117,12 @@ interface Exports {
   rounds: (n: number, p: number, plen: number, s: number, slen: number, msg: number) => void
 }
 
-const made: { 32?: ShaEngine | null; 64?: ShaEngine | null } = {}
+/** The engine, and its memory for tests to look into. */
+export type WasmShaEngine = ShaEngine & { memory: WebAssembly.Memory }
 
-const engine = (size: 32 | 64, x: Exports): ShaEngine => {
+const made: { 32?: WasmShaEngine | null; 64?: WasmShaEngine | null } = {}
+
+const engine = (size: 32 | 64, x: Exports): WasmShaEngine => {
   /** The memory, grown to hold `bytes` from INPUT on. */
   const memory = (bytes: number): Uint8Array => {
     const short = INPUT + bytes - x.mem.buffer.byteLength
@@ -129,6 +132,7 @@ const engine = (size: 32 | 64, x: Exports): ShaEngine => {
   const digest = () => Buffer.from(new Uint8Array(x.mem.buffer, C, size))
   return {
     size,
+    memory: x.mem,
     hash: (parts) => {
       const mem = memory(parts.reduce((n, p) => n + p.length, 0))
       let at = INPUT
@@ -173,7 +177,7 @@ const doomed = (): boolean => {
  * The WebAssembly engine for SHA-256 (size 32) or SHA-512 (64), or null where WebAssembly is
  * unavailable (--jitless) or cannot have its memory.
  */
-export const wasmSha = (size: 32 | 64): ShaEngine | null => {
+export const wasmSha = (size: 32 | 64): WasmShaEngine | null => {
   let e = made[size]
   if (e === undefined) {
     e = null

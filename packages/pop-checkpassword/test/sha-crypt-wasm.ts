@@ -8,7 +8,7 @@ import { shaCrypt } from '../src/sha-crypt.js'
 import { nodeSha } from '../src/sha-crypt-engine.js'
 import { assemble } from '../src/sha-crypt-wasm-asm.js'
 import { SHA256_WASM, SHA512_WASM, wasmSha } from '../src/sha-crypt-wasm.js'
-import { MAX_PASSWORD } from '../src/sha-crypt-wasm-layout.js'
+import { KS, MAX_PASSWORD } from '../src/sha-crypt-wasm-layout.js'
 
 const sizes = [32, 64] as const
 const wasm = (size: 32 | 64) => {
@@ -196,3 +196,28 @@ t.test("libxcrypt's mkpasswd makes the same strings, both schemes", async (t) =>
   t.equal(shaCrypt(Buffer.from('correct horse'), made), made)
   t.not(shaCrypt(Buffer.from('correct horsf'), made), made)
 })
+
+t.test(
+  'nothing of the password or its hashes is left in the memory but the round constants',
+  async (t) => {
+    for (const size of sizes) {
+      const e = wasm(size)
+      const pw = randomBytes(40)
+      const made = shaCrypt(pw, `$${size === 32 ? '5' : '6'}$rounds=1000$wipewipe$`, e)
+      const mem = new Uint8Array(e.memory.buffer)
+      const kEnd = KS + (size === 32 ? 64 * 4 : 80 * 8)
+      t.ok(made.length > 40)
+      t.equal(Buffer.from(mem).indexOf(pw.subarray(0, 8)), -1, `SHA-${size * 8}: no password bytes`)
+      t.equal(
+        mem.subarray(0, KS).some((b) => b !== 0),
+        false,
+        `SHA-${size * 8}: zero below K`,
+      )
+      t.equal(
+        mem.subarray(kEnd).some((b) => b !== 0),
+        false,
+        `SHA-${size * 8}: zero above K`,
+      )
+    }
+  },
+)
