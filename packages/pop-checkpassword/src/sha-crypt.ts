@@ -47,15 +47,25 @@ export const shaCrypt = (pw: Buffer, setting: string, engine?: ShaEngine): strin
     ? Math.min(Math.max(Number(m[2]), ROUNDS_MIN), ROUNDS_MAX)
     : ROUNDS_DEFAULT
   const salt = Buffer.from(m[3]!.slice(0, 16), 'latin1')
-  const b = e.hash([pw, salt, pw])
-  const a = [pw, salt, stretch(b, pw.length)]
-  for (let n = pw.length; n > 0; n >>= 1) a.push(n & 1 ? b : pw)
-  const c = e.hash(a)
-  const p = stretch(e.hash(Array<Buffer>(pw.length).fill(pw)), pw.length)
-  const s = stretch(e.hash(Array<Buffer>(16 + c[0]!).fill(salt)), salt.length)
-  const out = e.rounds(c, p, s, rounds)
-  for (const secret of [b, a[2]!, c, p]) secret.fill(0)
-  e.wipe()
+  const secrets: Buffer[] = []
+  // Every intermediate digest of the password is zeroed after, even when hashing throws.
+  const keep = (x: Buffer): Buffer => {
+    secrets.push(x)
+    return x
+  }
+  let out: Buffer
+  try {
+    const b = keep(e.hash([pw, salt, pw]))
+    const a = [pw, salt, keep(stretch(b, pw.length))]
+    for (let n = pw.length; n > 0; n >>= 1) a.push(n & 1 ? b : pw)
+    const c = keep(e.hash(a))
+    const p = keep(stretch(keep(e.hash(Array<Buffer>(pw.length).fill(pw))), pw.length))
+    const s = stretch(e.hash(Array<Buffer>(16 + c[0]!).fill(salt)), salt.length)
+    out = e.rounds(c, p, s, rounds)
+  } finally {
+    for (const x of secrets) x.fill(0)
+    e.wipe()
+  }
   const head = `$${id}$${explicit ? `rounds=${rounds}$` : ''}${salt.toString('latin1')}$`
   return head + encodeGroups(out, size === 32 ? ORDER_256 : ORDER_512)
 }
