@@ -6,7 +6,6 @@ import {
   openSync,
   readSync,
   readdirSync,
-  readFileSync,
   statSync,
 } from 'node:fs'
 import { delimiter, join } from 'node:path'
@@ -109,11 +108,21 @@ export const closeStrays = (keep: number[]): void => {
   } catch {
     return
   }
+  // One read of each fdinfo into one buffer (its flags line is the second of a few short ones):
+  // readFileSync costs twice the system calls on /proc files, about 0.5 ms for Node's 20 fds.
+  const info = Buffer.alloc(512)
   for (const name of fds) {
     const fd = Number(name)
     if (fd <= 2 || keep.includes(fd)) continue
     try {
-      const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))
+      const f = openSync(`/proc/self/fdinfo/${fd}`, 'r')
+      let n: number
+      try {
+        n = readSync(f, info, 0, info.length, 0)
+      } finally {
+        closeSync(f)
+      }
+      const flags = /flags:\s*([0-7]+)/.exec(info.toString('latin1', 0, n))
       if (flags !== null && (parseInt(flags[1]!, 8) & O_CLOEXEC) === 0) closeSync(fd)
     } catch {
       // gone already (the descriptor readdir itself used)
