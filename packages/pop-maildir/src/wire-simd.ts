@@ -126,7 +126,7 @@ const module = (pages: number): Uint8Array<ArrayBuffer> => {
     ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
     ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])]])),
     ...section(3, vec([[0]])),
-    ...section(5, vec([[0, ...uleb(pages)]])),
+    ...section(5, vec([[1, ...uleb(pages), ...uleb(pages)]])), // a maximum: see dear()
     ...section(6, vec([global(1), global(0), global(0)])),
     ...section(
       7,
@@ -155,11 +155,13 @@ export interface Simd {
 }
 
 /**
- * Whether the process has a limit on its address space (softlimit -a, ulimit -v). V8 reserves
- * about 10 GB of it for a WebAssembly memory; under a limit it collects garbage for tens of
- * milliseconds before it settles for less or fails, which costs more than SIMD saves.
+ * Whether setting up the engine costs more than it saves. Before V8 13 (Node 24), V8 reserves
+ * about 10 GB of address space for any WebAssembly memory; under a limit on it (softlimit -a,
+ * ulimit -v) it collects garbage for 10 to 70 ms before it settles for less or fails. V8 13
+ * reserves just a memory's maximum (measured: 1.5 ms under ulimit -v 2000000, as without).
  */
-const limited = (limits: string): boolean => {
+const dear = (limits: string): boolean => {
+  if (Number(process.versions.v8.split('.')[0]) >= 13) return false
   try {
     return !/^Max address space\s+unlimited/m.test(readFileSync(limits, 'latin1'))
   } catch {
@@ -169,11 +171,11 @@ const limited = (limits: string): boolean => {
 
 /**
  * Instantiates the engine with a memory of at least bytes (plus 16 that a last load may touch),
- * or returns null where WebAssembly SIMD is missing, refused or too dear (see limited): the
+ * or returns null where WebAssembly SIMD is missing, refused or too dear (see dear()): the
  * caller keeps WireEncoder. limits: where the process's resource limits are read (Linux).
  */
 export const simd = (bytes: number, limits = '/proc/self/limits'): Simd | null => {
-  if (limited(limits)) return null
+  if (dear(limits)) return null
   try {
     const pages = Math.ceil((bytes + 16) / 65536)
     const x = new WebAssembly.Instance(new WebAssembly.Module(module(pages))).exports as unknown

@@ -196,7 +196,7 @@ t.test('the SIMD engine is there (Node 20 and later have WebAssembly SIMD)', asy
 })
 
 t.test(
-  'no SIMD engine under a limit on the address space (it would cost more than it saves)',
+  'no SIMD engine under a limit on the address space before V8 13 (it would cost more than it saves)',
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'popchain-limits-'))
     const limits = (as: string): string => {
@@ -207,10 +207,11 @@ t.test(
       )
       return p
     }
-    t.equal(simd(1024, limits('4000000000')), null)
+    const v8 = Number(process.versions.v8.split('.')[0])
+    t.equal(simd(1024, limits('4000000000')) === null, v8 < 13, `V8 ${v8}`)
     t.ok(simd(1024, limits('unlimited')))
     t.ok(simd(1024, join(dir, 'none')), 'where there is no such file, it is tried')
-    t.ok(simd(1024), 'this test runs without a limit')
+    t.ok(simd(1024), 'here, with or without a limit')
   },
 )
 
