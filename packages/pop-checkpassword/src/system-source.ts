@@ -2,7 +2,7 @@
 import { type Account, type Source, DUMMY_HASH, parseId } from './account.js'
 import { cryptKind } from './crypt.js'
 import { shadowRefusal } from './shadow-state.js'
-import { findRecord, readDb, records } from './text-db.js'
+import { eachRecord, findRecord, readDb, records } from './text-db.js'
 
 /** Where the system databases are and how they are judged. */
 export interface SystemPaths {
@@ -36,7 +36,7 @@ export const systemAccount = (
 
 /** The first real hash in a shadow file: it has the scheme and cost that passwd(1) writes here. */
 export const firstHash = (shadowText: string): string => {
-  for (const r of records(shadowText))
+  for (const r of eachRecord(shadowText))
     if (r[1] !== undefined && cryptKind(r[1]) !== null) return r[1]
   return DUMMY_HASH
 }

@@ -11,18 +11,36 @@ export const readDb = (file: string): string => {
   }
 }
 
-/** The records of a database: lines split on `:`, without blank lines and `#` comments. */
-export const records = (text: string): string[][] =>
-  text
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => l.replace(/\r$/, '').split(':'))
+const fields = (line: string): string[] =>
+  (line.endsWith('\r') ? line.slice(0, -1) : line).split(':')
 
-/** The first record whose first field is name, or null; comment lines never match. */
-export const findRecord = (text: string, name: string): string[] | null => {
-  for (const line of text.split('\n')) {
-    if (line.startsWith(name + ':') && !line.startsWith('#'))
-      return line.replace(/\r$/, '').split(':')
+/** The records of a database one at a time, so a search can stop early: lines split on `:`, without blank lines and `#` comments. */
+export function* eachRecord(text: string): Generator<string[]> {
+  for (let at = 0; at < text.length;) {
+    const nl = text.indexOf('\n', at)
+    const end = nl < 0 ? text.length : nl
+    if (end > at && text[at] !== '#') yield fields(text.slice(at, end))
+    at = end + 1
   }
-  return null
+}
+
+/** The records of a database: lines split on `:`, without blank lines and `#` comments. */
+export const records = (text: string): string[][] => [...eachRecord(text)]
+
+/**
+ * The first record whose first field is name, or null; comment lines never match. Found with
+ * indexOf, without splitting the whole file into lines: a big /etc/passwd costs little more than
+ * a small one.
+ */
+export const findRecord = (text: string, name: string): string[] | null => {
+  if (name.startsWith('#') || name.includes('\n')) return null
+  const key = name + ':'
+  let at = 0
+  if (!text.startsWith(key)) {
+    const i = text.indexOf('\n' + key)
+    if (i < 0) return null
+    at = i + 1
+  }
+  const nl = text.indexOf('\n', at)
+  return fields(text.slice(at, nl < 0 ? text.length : nl))
 }
