@@ -1,7 +1,10 @@
 // The mailbox of one session: the snapshot, its sizes and ids, and the marks the client makes.
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs'
+import { openSync, readSync, closeSync, fstatSync, constants } from 'node:fs'
 import {
   scanMaildir,
+  listMaildir,
+  statLook,
+  tagWire,
   listDir,
   pathOf,
   baseOf,
@@ -9,6 +12,8 @@ import {
   QUIET_MS,
   type Message,
   type Stamp,
+  type Listed,
+  type Look,
 } from './maildir-scan.js'
 import { loadCache, saveCache, type Known, type Snapshot } from './size-cache.js'
 import { assignUidls, type UidlForm } from './uidl.js'
@@ -33,17 +38,38 @@ const lines = (count: number, text: (i: number) => string): Buffer => {
   return Buffer.from(parts.join(''), 'latin1')
 }
 
+/**
+ * Counts the wire size of an open file of the given size, stopping there (messages do not change)
+ * to spare a read that returns 0; -1 when reading fails.
+ */
+const countWire = (fd: number, size: number): number => {
+  const buf = (scratch ??= Buffer.allocUnsafe(CHUNK))
+  const count = new WireCounter()
+  try {
+    for (let left = size; left > 0;) {
+      const n = readSync(fd, buf, 0, CHUNK, null)
+      if (n === 0) break
+      count.add(buf.subarray(0, n))
+      left -= n
+    }
+  } catch {
+    return -1
+  }
+  return count.total()
+}
+
 /** The session's view of the Maildir (the working directory). */
 export class Mailbox {
-  readonly deleted: boolean[]
-  readonly retrieved: boolean[]
   /** RFC 1725 LAST: the highest message number retrieved or deleted, 0 after RSET. */
   last = 0
-  readonly count: number
   readonly #useCache: boolean
   readonly #cache: Map<string, Known>
   readonly #form: UidlForm
+  /** The files of new/ and cur/ as listed at login, until they are looked at. */
+  #listed: Listed[] | null = null
   #msgs: Message[] | null = null
+  #deleted: boolean[] | null = null
+  #retrieved: boolean[] | null = null
   #uidls: string[] | null = null
   #dirty = false
   /** new/ and cur/ as they were just before they were listed. */
@@ -52,9 +78,11 @@ export class Mailbox {
   #snapshot: Snapshot | null = null
 
   /**
-   * Scans the Maildir; useCache false neither reads nor writes the size cache. When the cache
+   * Opens the Maildir; useCache false neither reads nor writes the size cache. When the cache
    * holds a snapshot taken under the stamp new/ and cur/ still carry, the snapshot is the listing,
-   * and its messages are read from it only when a command needs one.
+   * and its messages are read from it only when a command needs one. Otherwise new/ and cur/ are
+   * listed, and the files are looked at (stat, or read when sizes are wanted) only when a command
+   * needs them: a login pays for two directory listings, not for the mailbox.
    */
   constructor(form: UidlForm, useCache: boolean, quietMs = QUIET_MS) {
     this.#form = form
@@ -63,28 +91,43 @@ export class Mailbox {
     this.#stamp = dirStamp(quietMs)
     const loaded = useCache ? loadCache(undefined, this.#stamp.quiet ? this.#stamp.raw : '') : null
     this.#cache = loaded?.map ?? new Map()
-    const snap = loaded?.snapshot ?? null
-    if (snap !== null) {
-      this.#snapshot = snap
-      this.count = snap.count
-    } else {
-      this.#msgs = scanMaildir(this.#cache, () => {
-        this.#dirty = true
-      })
-      this.count = this.#msgs.length
-      // A listing worth keeping as a snapshot for the next session.
-      if (this.#stamp.quiet) this.#dirty = true
-      // Entries of messages gone since the last session go at the next write.
-      for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
-    }
-    this.deleted = new Array<boolean>(this.count).fill(false)
-    this.retrieved = new Array<boolean>(this.count).fill(false)
+    this.#snapshot = loaded?.snapshot ?? null
+    if (this.#snapshot === null) this.#listed = listMaildir()
+  }
+
+  /**
+   * The count for the greeting: exact from a snapshot or once looked at; otherwise the files
+   * listed, of which one may yet turn out gone or not a regular file.
+   */
+  get announced(): number {
+    return this.#msgs?.length ?? this.#snapshot?.count ?? this.#listed!.length
+  }
+
+  /** How many messages the session serves (looks at the files if need be). */
+  get count(): number {
+    return this.#msgs === null && this.#snapshot !== null ? this.#snapshot.count : this.msgs.length
+  }
+
+  /** Per message: marked deleted. */
+  get deleted(): boolean[] {
+    return (this.#deleted ??= new Array<boolean>(this.count).fill(false))
+  }
+
+  /** True when a message is marked deleted (asks nothing of the files). */
+  anyDeleted(): boolean {
+    return this.#deleted !== null && this.#deleted.includes(true)
+  }
+
+  /** Per message: retrieved whole. */
+  get retrieved(): boolean[] {
+    return (this.#retrieved ??= new Array<boolean>(this.count).fill(false))
   }
 
   /** The messages, in order. */
   get msgs(): Message[] {
     if (this.#msgs !== null) return this.#msgs
-    const got = this.#snapshot!.entries()
+    if (this.#snapshot === null) return this.#look(statLook)
+    const got = this.#snapshot.entries()
     if (got !== null) {
       for (const k of got) k.taken = true
       return (this.#msgs = got as Message[])
@@ -93,11 +136,38 @@ export class Mailbox {
     // write a good cache at the end. The directories are as the snapshot saw them, so the listing
     // is the one the client was given, unless the damage is in the figures too.
     warn('the size cache is damaged: listing the Maildir')
-    this.#dirty = true
+    const count = this.#snapshot.count
     this.#snapshot = null
-    this.#msgs = scanMaildir(new Map(), () => {})
-    if (this.#msgs.length !== this.count) throw new Error('the size cache was damaged')
+    this.#dirty = true
+    const msgs = this.#look(statLook)
+    if (msgs.length !== count) throw new Error('the size cache was damaged')
+    return msgs
+  }
+
+  /** Looks at the files listed (those the cache does not know) and puts them in order. */
+  #look(look: Look): Message[] {
+    const listed = this.#listed ?? listMaildir()
+    this.#listed = null
+    this.#msgs = scanMaildir(this.#cache, () => (this.#dirty = true), listed, look)
+    // A listing worth keeping as a snapshot for the next session.
+    if (this.#stamp.quiet) this.#dirty = true
+    // Entries of messages gone since the last session go at the next write.
+    for (const k of this.#cache.values()) if (k.taken !== true) this.#dirty = true
     return this.#msgs
+  }
+
+  /** Looks at a file by reading it: its order, size on disk and wire size for one open. */
+  readonly #measure: Look = (sub, name, base) => {
+    if (tagWire(base) >= 0) return statLook(sub, name, base)
+    // Non-blocking: a FIFO where a message should be must not hang the session.
+    const fd = openSync(pathOf(sub, name), constants.O_RDONLY | constants.O_NONBLOCK)
+    try {
+      const st = fstatSync(fd)
+      if (!st.isFile()) return null
+      return { mtime: Math.floor(st.mtimeMs / 1000), disk: st.size, wire: countWire(fd, st.size) }
+    } finally {
+      closeSync(fd)
+    }
   }
 
   /** True until a command needed a message itself (not only the snapshot's figures). */
@@ -105,11 +175,10 @@ export class Mailbox {
     return this.#msgs === null
   }
 
-  /** How many messages were listed in new/ (and move to cur/ at UPDATE), while untouched. */
+  /** How many messages are in new/ (and move to cur/ at UPDATE). */
   get fresh(): number {
-    return this.#msgs === null
-      ? this.#snapshot!.fresh
-      : this.#msgs.filter((m) => m.sub === 'new').length
+    const all = this.#msgs ?? this.#listed
+    return all === null ? this.#snapshot!.fresh : all.filter((m) => m.sub === 'new').length
   }
 
   /** The unique-ids, in order (made on first use). */
@@ -123,7 +192,7 @@ export class Mailbox {
    */
   listing(kind: 'list' | 'uidl'): Buffer | null {
     const s = this.#snapshot
-    if (s === null || this.deleted.includes(true)) return null
+    if (s === null || this.anyDeleted()) return null
     return kind === 'list' ? s.list : s.form === this.#form ? s.uidl : null
   }
 
@@ -181,20 +250,11 @@ export class Mailbox {
     const f = this.open(m)
     if (f === null) return -1
     try {
-      const buf = (scratch ??= Buffer.allocUnsafe(CHUNK))
-      const count = new WireCounter()
-      // Stop at the size fstat gave (messages do not change), sparing a read that returns 0.
-      for (let left = f.disk; left > 0;) {
-        const n = readSync(f.fd, buf, 0, CHUNK, null)
-        if (n === 0) break
-        count.add(buf.subarray(0, n))
-        left -= n
-      }
-      m.wire = count.total()
+      const wire = countWire(f.fd, f.disk)
+      if (wire < 0) return -1
+      m.wire = wire
       this.#resized()
       return m.wire
-    } catch {
-      return -1
     } finally {
       closeSync(f.fd)
     }
@@ -209,13 +269,16 @@ export class Mailbox {
 
   /** Makes sure every message's size is known; sizes of vanished messages count as 0. */
   sizeAll(): void {
+    // Not looked at yet: read each file once for its order and size alike.
+    if (this.#msgs === null && this.#snapshot === null) this.#look(this.#measure)
     if (this.#msgs === null && this.#snapshot!.wire >= 0) return
     for (const m of this.msgs) this.wireSize(m)
   }
 
   /** The total wire size of every message listed, deleted or not (vanished ones count 0). */
   listedBytes(): number {
-    if (this.#msgs === null && this.#snapshot!.wire >= 0) return this.#snapshot!.wire
+    if (this.#msgs === null && this.#snapshot !== null && this.#snapshot.wire >= 0)
+      return this.#snapshot.wire
     let bytes = 0
     for (const m of this.msgs) bytes += Math.max(0, m.wire)
     return bytes
@@ -223,8 +286,9 @@ export class Mailbox {
 
   /** The count and total wire size of the messages not deleted. */
   stat(): [number, number] {
-    if (this.#msgs === null && this.#snapshot!.wire >= 0 && !this.deleted.includes(true))
-      return [this.count, this.#snapshot!.wire]
+    const snap = this.#snapshot
+    if (this.#msgs === null && snap !== null && snap.wire >= 0 && !this.anyDeleted())
+      return [snap.count, snap.wire]
     let count = 0
     let bytes = 0
     for (let i = 0; i < this.msgs.length; i++) {

@@ -34,42 +34,92 @@ export const tagWire = (base: string): number => {
 export const listDir = (sub: string): string[] =>
   readdirSync(sub, { encoding: 'latin1' }).filter((n) => !n.startsWith('.'))
 
+/** One file found in new/ or cur/, not looked at yet. */
+export interface Listed {
+  sub: 'new' | 'cur'
+  name: string
+}
+
+/** Lists new/, then cur/. */
+export const listMaildir = (): Listed[] => {
+  const out: Listed[] = []
+  for (const sub of ['new', 'cur'] as const)
+    for (const name of listDir(sub)) out.push({ sub, name })
+  return out
+}
+
+/** What looking at one file gives: null when it is gone or not a regular file. */
+export type Look = (
+  sub: 'new' | 'cur',
+  name: string,
+  base: string,
+) => Omit<Message, 'sub' | 'name' | 'base'> | null
+
+/** Looks with stat(2): the order and the size on disk; the wire size only from a `,W=` tag. */
+export const statLook: Look = (sub, name, base) => {
+  const st = statSync(pathOf(sub, name), { throwIfNoEntry: false })
+  if (st === undefined || !st.isFile()) return null
+  return { mtime: Math.floor(st.mtimeMs / 1000), disk: st.size, wire: tagWire(base) }
+}
+
 /**
- * Takes the snapshot. Every message found in the cache costs no system call (its entry is marked
- * taken); the others are stat()ed and reported through fresh. Files that vanish or are not
- * regular files are skipped.
+ * Takes the snapshot from a listing. Every message found in the cache costs no system call (its
+ * entry is marked taken); the others are looked at (stat()ed, unless look says otherwise) and
+ * reported through fresh. Files that vanish or are not regular files are skipped.
  * The order is qmail-pop3d's: by modification time in seconds, then by name.
  */
-export const scanMaildir = (cache: Map<string, Known>, fresh: (m: Message) => void): Message[] => {
+export const scanMaildir = (
+  cache: Map<string, Known>,
+  fresh: (m: Message) => void,
+  listed: Listed[] = listMaildir(),
+  look: Look = statLook,
+): Message[] => {
   const out: Message[] = []
-  for (const sub of ['new', 'cur'] as const)
-    for (const name of listDir(sub)) {
-      const base = baseOf(name)
-      const k = cache.get(base)
-      // An entry serves one file only: a second file with the same unique name is looked at.
-      if (k !== undefined && !k.taken) {
-        k.taken = true
-        out.push({ sub, name, base, mtime: k.mtime, disk: k.disk, wire: k.wire })
-        continue
-      }
-      let st
+  // Files of cur/ that were not listed, by unique name: where a listed file went if another
+  // program moved it from new/ or changed its flags since (read once, when first needed).
+  let moved: Map<string, string> | null = null
+  const movedTo = (base: string): string | undefined => {
+    if (moved === null) {
+      moved = new Map()
+      const had = new Set(listed.filter((l) => l.sub === 'cur').map((l) => l.name))
       try {
-        st = statSync(pathOf(sub, name))
+        for (const n of listDir('cur')) if (!had.has(n)) moved.set(baseOf(n), n)
       } catch {
-        continue
+        // cur/ unreadable now: nothing to find
       }
-      if (!st.isFile()) continue
-      const m: Message = {
-        sub,
-        name,
-        base,
-        mtime: Math.floor(st.mtimeMs / 1000),
-        disk: st.size,
-        wire: tagWire(base),
-      }
-      out.push(m)
-      fresh(m)
     }
+    const to = moved.get(base)
+    moved.delete(base)
+    return to
+  }
+  for (const l of listed) {
+    let { sub, name } = l
+    const base = baseOf(name)
+    const k = cache.get(base)
+    // An entry serves one file only: a second file with the same unique name is looked at.
+    if (k !== undefined && !k.taken) {
+      k.taken = true
+      out.push({ sub, name, base, mtime: k.mtime, disk: k.disk, wire: k.wire })
+      continue
+    }
+    let seen: ReturnType<Look> = null
+    for (let again = true; ; again = false) {
+      try {
+        seen = look(sub, name, base)
+      } catch {
+        // gone, or not to be read: as if not there
+      }
+      if (seen !== null || !again) break
+      const to = movedTo(base)
+      if (to === undefined) break
+      sub = 'cur'
+      name = to
+    }
+    if (seen === null) continue
+    const m: Message = { sub, name, base, ...seen }
+    out.push(m)
+    fresh(m)
+  }
   return out.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 

@@ -154,7 +154,7 @@ const serve = async (
   const tally = s.tally
   let reason: EndReason = 'disconnect'
   try {
-    await conn.out.ok(`${box.count} messages`)
+    await conn.out.ok(`${box.announced} messages`)
     reason = await commandLoop({
       reader: conn.reader,
       out: conn.out,

@@ -69,7 +69,7 @@ const syncDir = (dir: string): boolean => {
  */
 export const update = (box: Mailbox, seen: boolean): Updated => {
   // Served from the snapshot, nothing deleted, nothing in new/: nothing to do, nothing to read.
-  if (box.untouched && box.fresh === 0 && !box.deleted.includes(true))
+  if (box.untouched && box.fresh === 0 && !box.anyDeleted())
     return { ok: true, deleted: 0, deletedBytes: 0 }
   let ok = true
   let deleted = 0

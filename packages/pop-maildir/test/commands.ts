@@ -194,6 +194,20 @@ t.test('without QUIT nothing changes', async (t) => {
   t.same(listMaildir(dir), before)
 })
 
+t.test('moved or removed between the login and the first look: found, or not listed', async (t) => {
+  const dir = t.testdir({})
+  const { run, box } = mk(dir)
+  t.equal(box.announced, 3, 'the greeting counts the files listed')
+  renameSync('new/1700000001.M1P1.host', 'cur/1700000001.M1P1.host:2,F')
+  rmSync('cur/1700000002.M2P1.host:2,S')
+  t.equal((await run('STAT')).text, '+OK 2 72\r\n')
+  t.equal(
+    (await run('UIDL')).text,
+    '+OK unique-id listing follows\r\n1 1700000001.M1P1.host\r\n2 1700000003.M3P1.host,S=40\r\n.\r\n',
+  )
+  t.match((await run('RETR 1')).text, /^\+OK 33 octets\r\nSubject: one\r\n/)
+})
+
 t.test('QUIT that cannot remove a message: one -ERR [SYS/TEMP], the others kept', async (t) => {
   const dir = t.testdir({})
   const { run } = mk(dir)
@@ -212,16 +226,18 @@ t.test(
   async (t) => {
     const dir = t.testdir({})
     const { run } = mk(dir)
+    // The session looks at its messages at the first command that needs them.
+    t.equal((await run('STAT')).text, '+OK 3 106\r\n')
     renameSync('new/1700000001.M1P1.host', 'cur/1700000001.M1P1.host:2,F')
     rmSync('cur/1700000002.M2P1.host:2,S')
     t.equal(
       (await run('RETR 1')).text,
-      '+OK message follows\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n',
+      '+OK 33 octets\r\nSubject: one\r\n\r\n..dot line\r\nbody\r\n.\r\n',
     )
     const gone = await run('RETR 2')
     t.equal(gone.text, '-ERR message 2 is gone\r\n')
     t.equal(gone.outcome, 'ok')
-    t.match((await run('RETR 3')).text, /^\+OK message follows\r\n/)
+    t.match((await run('RETR 3')).text, /^\+OK 39 octets\r\n/)
     await run('DELE 1')
     t.equal((await run('QUIT')).text, '+OK bye\r\n')
     t.same(listMaildir(dir), ['cur/1700000003.M3P1.host,S=40:2,S'])
