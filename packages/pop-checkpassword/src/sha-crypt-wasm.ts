@@ -3,6 +3,7 @@
 // agree), and the engine sha-crypt.ts drives.
 import type { ShaEngine } from './sha-crypt-engine.js'
 import { C, INPUT, KS, SCHED } from './sha-crypt-wasm-layout.js'
+import { wasmMemoryDoomed } from './wasm-memory.js'
 
 /** SHA-256, base-64. */
 export const SHA256_WASM = [
@@ -158,31 +159,16 @@ const engine = (size: 32 | 64, x: Exports): WasmShaEngine => {
 }
 
 /**
- * True where a WebAssembly memory could cost a login tens of milliseconds and still fail: under
- * an address-space limit (ulimit -v, softlimit -a or -m) V8 before 13 reserves gigabytes for any
- * memory, collects garbage, retries and gives up (Node 20: 10-70 ms, measured). V8 13 (Node 24)
- * reserves only the memory's maximum.
- */
-const doomed = (): boolean => {
-  if (Number(process.versions.v8.split('.')[0]) >= 13) return false
-  try {
-    const limits = process.getBuiltinModule('node:fs').readFileSync('/proc/self/limits', 'latin1')
-    return !/^Max address space\s+unlimited\s/m.test(limits)
-  } catch {
-    return false
-  }
-}
-
-/**
  * The WebAssembly engine for SHA-256 (size 32) or SHA-512 (64), or null where WebAssembly is
- * unavailable (--jitless) or cannot have its memory.
+ * unavailable (--jitless) or cannot have its memory, or where asking for it is too dear (see
+ * wasmMemoryDoomed).
  */
 export const wasmSha = (size: 32 | 64): WasmShaEngine | null => {
   let e = made[size]
   if (e === undefined) {
     e = null
     try {
-      if (!doomed()) {
+      if (!wasmMemoryDoomed()) {
         const bytes = Buffer.from(size === 32 ? SHA256_WASM : SHA512_WASM, 'base64')
         const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes))
         e = engine(size, exports as unknown as Exports)

@@ -1,5 +1,6 @@
 // yescrypt's hot loops as WebAssembly: the bytes yescrypt-wasm-asm.ts assembles, kept here so
 // that a login does not pay for assembling them (test/yescrypt-wasm.ts checks they agree).
+import { wasmMemoryDoomed } from './wasm-memory.js'
 
 /** The module, base-64. */
 export const WASM_BASE64 = [
@@ -87,11 +88,16 @@ export interface WasmCore {
 
 let compiled: WebAssembly.Module | null | undefined
 
-/** A core with at least `bytes` of memory, or null where WebAssembly or its memory is unavailable. */
+/**
+ * A core with at least `bytes` of memory, or null where WebAssembly or its memory is unavailable
+ * or too dear (see wasmMemoryDoomed): the JavaScript path, which needs only the bytes, takes over.
+ */
 export const wasmCore = (bytes: number): WasmCore | null => {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'))
+      compiled = wasmMemoryDoomed()
+        ? null
+        : new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'))
     } catch {
       compiled = null
     }
@@ -99,10 +105,11 @@ export const wasmCore = (bytes: number): WasmCore | null => {
   if (!compiled) return null
   let mem: WebAssembly.Memory
   try {
-    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) })
+    // A maximum, the size asked for: without one V8 reserves 8 GiB or more of address space,
+    // and under ulimit -v (softlimit -a) gathers garbage for it, to fail or settle for less.
+    const pages = Math.ceil(bytes / 65536)
+    mem = new WebAssembly.Memory({ initial: pages, maximum: pages })
   } catch {
-    // V8 reserves 8 GiB or more of address space per memory: under ulimit -v (softlimit -a),
-    // that fails, and the JavaScript path, which needs only the bytes, takes over.
     return null
   }
   const { exports } = new WebAssembly.Instance(compiled, { env: { mem } })

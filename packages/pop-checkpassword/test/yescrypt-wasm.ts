@@ -20,3 +20,10 @@ t.test('the module loads and exports its loops', async (t) => {
   t.equal(typeof core?.sbox, 'function')
   t.ok(core!.mem.buffer.byteLength >= 1 << 20)
 })
+
+t.test('the memory has a maximum, the size asked for', async (t) => {
+  // Without one, V8 reserves 8 GiB or more of address space (see yescrypt-wasm.ts).
+  const core = wasmCore(3 * 65536 + 1)
+  t.equal(core?.mem.buffer.byteLength, 4 * 65536)
+  t.throws(() => core?.mem.grow(1), RangeError)
+})
