@@ -2,45 +2,33 @@
 // module per hash. sha-crypt-wasm.ts carries the output; test/sha-crypt-wasm.ts checks they agree.
 
 import { C, KS, MAX_PAGES, SCHED, TAIL } from './sha-crypt-wasm-layout.js'
+import {
+  BR_IF,
+  CALL,
+  COPY,
+  func,
+  funcType,
+  get,
+  HEADER,
+  I32,
+  I64,
+  i32,
+  ld32,
+  section,
+  set,
+  sleb,
+  st32,
+  str,
+  uleb,
+  vec,
+  type Code,
+} from './wasm-encode.js'
 
-type Code = number[]
-
-const uleb = (n: number): Code => {
-  const out: Code = []
-  do {
-    let b = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
-
-/** Signed LEB128 of a two's-complement integer of any width. */
-const sleb = (n: bigint): Code => {
-  const out: Code = []
-  for (;;) {
-    const b = Number(n & 0x7fn)
-    n >>= 7n
-    if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) return [...out, b]
-    out.push(b | 0x80)
-  }
-}
-
-const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()]
-const str = (s: string): Code => [...uleb(s.length), ...Buffer.from(s)]
-const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body]
-
-const get = (l: number): Code => [0x20, ...uleb(l)]
-const set = (l: number): Code => [0x21, ...uleb(l)]
-const i32 = (n: number): Code => [0x41, ...sleb(BigInt(n | 0))]
 const ST8 = (off: number): Code => [0x3a, 0, ...uleb(off)]
-const CALL = (f: number): Code => [0x10, f]
 const [ADD, SUB, AND, REM_U, EQ, LT_U, GT_U, GE_U] = [
   0x6a, 0x6b, 0x71, 0x70, 0x46, 0x49, 0x4b, 0x4f,
 ]
 const SELECT = 0x1b
-const COPY = [0xfc, 0x0a, 0, 0]
 const FILL = [0xfc, 0x0b, 0]
 const [BLOCK, LOOP, IF] = [
   [0x02, 0x40],
@@ -49,8 +37,6 @@ const [BLOCK, LOOP, IF] = [
 ]
 const [ELSE, END] = [0x05, 0x0b]
 const BR = (d: number): Code => [0x0c, d]
-const BR_IF = (d: number): Code => [0x0d, d]
-const [I32, I64] = [0x7f, 0x7e]
 
 /** The word type of one hash: its width, opcodes and constants. */
 interface Word {
@@ -74,8 +60,8 @@ const WORD32: Word = {
   type: I32,
   bytes: 4,
   const: (v) => [0x41, ...sleb(BigInt.asIntN(32, v))],
-  load: (off) => [0x28, 2, ...uleb(off)],
-  store: (off) => [0x36, 2, ...uleb(off)],
+  load: ld32,
+  store: st32,
   op: { add: 0x6a, and: 0x71, or: 0x72, xor: 0x73, shl: 0x74, shr: 0x76 },
 }
 
@@ -313,17 +299,12 @@ export const assemble = (hash: 256 | 512): Uint8Array<ArrayBuffer> => {
   const W = s.bits === 64 ? WORD64 : WORD32
   const K = fractions(s.rounds, 3n, s.bits)
   const IV = fractions(8, 2n, s.bits)
-  const fn = ({ locals, body }: { locals: Code; body: Code }): Code => {
-    const all = [...locals, ...body, END]
-    return [...uleb(all.length), ...all]
-  }
-  const type = (n: number): Code => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
   const kBytes = K.flatMap((k) => le(k, W.bytes)).map((b) => [b])
   const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type(3), type(6)])),
+    ...HEADER,
+    ...section(1, vec([funcType(3), funcType(6)])),
     ...section(3, vec([[0], [1]])),
-    // A maximum: with one, V8 reserves only that much address space (Node 24; see sha-crypt-wasm.ts).
+    // A maximum: with one, V8 reserves only that much address space (Node 24; see wasm-memory.ts).
     ...section(5, vec([[0x01, 1, ...uleb(MAX_PAGES)]])),
     ...section(
       7,
@@ -333,7 +314,7 @@ export const assemble = (hash: 256 | 512): Uint8Array<ArrayBuffer> => {
         [...str('rounds'), 0x00, 1],
       ]),
     ),
-    ...section(10, vec([digest(s, W, K, IV), rounds(8 * W.bytes)].map(fn))),
+    ...section(10, vec([digest(s, W, K, IV), rounds(8 * W.bytes)].map(func))),
     ...section(11, vec([[0x00, ...i32(KS), END, ...vec(kBytes)]])),
   ]
   return new Uint8Array(bytes)

@@ -1,42 +1,31 @@
 // Assembles yescrypt's hot loops (RW-mode SMix1/SMix2 with BlockMix_pwxform, the S-box fill) as
 // WebAssembly. yescrypt-wasm.ts carries the output; test/yescrypt-wasm.ts checks they agree.
 
-type Code = number[]
-
-const uleb = (n: number): Code => {
-  const out: Code = []
-  do {
-    let b = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
-
-const sleb = (n: number): Code => {
-  const out: Code = []
-  for (;;) {
-    const b = n & 0x7f
-    n = Math.floor(n / 128)
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b]
-    out.push(b | 0x80)
-  }
-}
-
-const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()]
-const str = (s: string): Code => [...uleb(s.length), ...Buffer.from(s)]
-const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body]
+import {
+  BR_IF,
+  CALL,
+  COPY,
+  func,
+  funcType,
+  get,
+  HEADER,
+  I32,
+  i32,
+  ld32,
+  section,
+  set,
+  st32,
+  str,
+  uleb,
+  V128,
+  vec,
+  type Code,
+} from './wasm-encode.js'
 
 // Instructions.
-const get = (l: number): Code => [0x20, ...uleb(l)]
-const set = (l: number): Code => [0x21, ...uleb(l)]
 const tee = (l: number): Code => [0x22, ...uleb(l)]
 const gget = (g: number): Code => [0x23, g]
 const gset = (g: number): Code => [0x24, g]
-const i32 = (n: number): Code => [0x41, ...sleb(n)]
-const ld32 = (off = 0): Code => [0x28, 2, ...uleb(off)]
-const st32 = (off = 0): Code => [0x36, 2, ...uleb(off)]
 const ld128 = (off = 0): Code => [0xfd, 0x00, 4, ...uleb(off)]
 const st128 = (off = 0): Code => [0xfd, 0x0b, 4, ...uleb(off)]
 const XOR128 = [0xfd, 0x51]
@@ -61,18 +50,12 @@ const CLZ = [0x67]
 const EQZ = [0x45]
 const LTU = [0x49]
 const GTU = [0x4b]
-const CALL = (f: number): Code => [0x10, f]
-const COPY = [0xfc, 0x0a, 0, 0]
 const SELECT = [0x1b]
 const LOOP = [0x03, 0x40]
 const BLOCK = [0x02, 0x40]
 const IF = [0x04, 0x40]
 const ELSE = [0x05]
 const END = [0x0b]
-const BR_IF = (d: number): Code => [0x0d, d]
-
-const I32 = 0x7f
-const V128 = 0x7b
 
 // Globals: the pwxform context's S0, S1, S2 addresses and the S2 write offset, in bytes.
 const G_S0 = 0
@@ -306,14 +289,9 @@ const sbox = (): { locals: Code; body: Code } => {
 
 /** The module: imports env.mem; exports smix1, smix2 and sbox. */
 export const assemble = (): Uint8Array<ArrayBuffer> => {
-  const fn = ({ locals, body }: { locals: Code; body: Code }): Code => {
-    const all = [...locals, ...body, ...END]
-    return [...uleb(all.length), ...all]
-  }
-  const type = (n: number): Code => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
   const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type(2), type(5), type(7)])),
+    ...HEADER,
+    ...section(1, vec([funcType(2), funcType(5), funcType(7)])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[1], [1], [2], [0]])),
     ...section(6, vec([0, 1, 2, 3].map(() => [I32, 0x01, ...i32(0), ...END]))),
@@ -325,7 +303,7 @@ export const assemble = (): Uint8Array<ArrayBuffer> => {
         [...str('sbox'), 0x00, 3],
       ]),
     ),
-    ...section(10, vec([blockmix(), smix1(), smix2(), sbox()].map(fn))),
+    ...section(10, vec([blockmix(), smix1(), smix2(), sbox()].map(func))),
   ]
   return new Uint8Array(bytes)
 }
