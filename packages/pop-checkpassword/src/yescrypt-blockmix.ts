@@ -112,6 +112,20 @@ export const blockmixSalsa8 = (
 }
 
 /**
+ * pwxform's multiply and add: B[o + 1] times B[o], as 64 bits, plus the 64-bit word at S[p],
+ * into B[o] and B[o + 1] (low word first). The low word of the product is exact from imul; the
+ * high one comes from the product in doubles, which is off by 2^11 at most, far below 2^31.
+ */
+export const mulAdd = (B: Uint32Array, o: number, S: Uint32Array, p: number): void => {
+  const xl = B[o]!
+  const xh = B[o + 1]!
+  const ml = Math.imul(xh, xl) >>> 0
+  const lo = ml + S[p]!
+  B[o] = lo
+  B[o + 1] = Math.round((xh * xl - ml) / 4294967296) + S[p + 1]! + (lo >= 4294967296 ? 1 : 0)
+}
+
+/**
  * pwxform on the 16 words at `at` in B: 6 rounds of 4 parallel lanes of 2 64-bit multiply,
  * add S0, xor S1 operations, the middle 4 rounds also writing their results into S2.
  */
@@ -127,20 +141,9 @@ const pwxform = (B: Uint32Array, at: number, ctx: Pwx): void => {
       const p0 = s0 + ((B[o]! & SMASK) >>> 2)
       const p1 = s1 + ((B[o + 1]! & SMASK) >>> 2)
       for (let k = 0; k < 4; k += 2) {
-        const xl = B[o + k]!
-        const xh = B[o + k + 1]!
-        // 64-bit xh * xl in doubles: exact pieces under 2^53.
-        const a = xh * (xl & 0xffff)
-        const b = xh * (xl >>> 16)
-        const bh = Math.floor(b / 65536)
-        const m = (b - bh * 65536) * 65536 + a
-        const mh = Math.floor(m / 4294967296)
-        const lo = m - mh * 4294967296 + S[p0 + k]!
-        const hi = bh + mh + S[p0 + k + 1]! + (lo >= 4294967296 ? 1 : 0)
-        const yl = lo ^ S[p1 + k]!
-        const yh = hi ^ S[p1 + k + 1]!
-        B[o + k] = yl
-        B[o + k + 1] = yh
+        mulAdd(B, o + k, S, p0 + k)
+        const yl = (B[o + k]! ^= S[p1 + k]!)
+        const yh = (B[o + k + 1]! ^= S[p1 + k + 1]!)
         if (i !== 0 && i !== 5) {
           S[s2 + 2 * w] = yl
           S[s2 + 2 * w + 1] = yh
@@ -167,9 +170,8 @@ export const blockmixPwxform = (
   let prev = at + (n - 1) * 16
   for (let i = 0; i < n; i++) {
     const o = at + i * 16
-    for (let k = 0; k < 16; k++) t[16 + k] = X[prev + k]! ^ X[o + k]!
-    pwxform(t, 16, ctx)
-    X.set(t.subarray(16, 32), o)
+    for (let k = 0; k < 16; k++) X[o + k]! ^= X[prev + k]!
+    pwxform(X, o, ctx)
     prev = o
   }
   salsa20(X, at + (n - 1) * 16, 2, t)
