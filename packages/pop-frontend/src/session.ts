@@ -288,6 +288,8 @@ export class Session {
     if (this.#tls.active) return this.#reply('bad', 'TLS is already active')
     if (!this.#tls.offered) return this.#reply('bad', 'STLS is not offered here')
     await this.#out.ok('Begin TLS negotiation')
+    // The TLS program reads the socket from here on, in blocking mode.
+    this.#reader.handOver()
     let data: Buffer
     try {
       data = await startTls(this.#tls, this.#cfg.idleMs > 0 ? this.#cfg.idleMs : 600_000)
@@ -324,6 +326,8 @@ export class Session {
     this.#attempts++
     const tls = this.#tls.active && this.#tls.offered
     const waitInPlace = this.#cfg.execWait ? (await import('./wait.js')).waitInPlace : null
+    // The next program reads the client from here on, in blocking mode, as the interface says.
+    this.#reader.handOver()
     const v = await runLogin(this.#cfg.prog, creds, {
       in: tls ? this.#tls.read : 0,
       out: tls ? this.#tls.write : 1,
@@ -331,6 +335,7 @@ export class Session {
       onSession: () =>
         waitInPlace?.('pop-frontend', `session ended: ${who} user=${user}`, this.#env),
     })
+    this.#reader.takeBack()
     if (v.kind === 'session' || v.kind === 'good') {
       info(`session ended: ${who} user=${user} (${v.detail})`)
       return { exit: v.status }

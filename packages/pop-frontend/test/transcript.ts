@@ -290,6 +290,21 @@ t.test('--max-bad and the idle timeout are configurable', async (t) => {
   t.match(f.stderr(), /info: idle timeout: ip=127\.0\.0\.1/)
 })
 
+t.test('at the idle timeout the process ends though the client stays connected', async (t) => {
+  // No option on the command line (the usual tcpserver line): the timeout from the environment.
+  const f = await front(t.testdir(), { env: { POP_FRONTEND_TIMEOUT: '1' } })
+  t.teardown(f.close)
+  const { c, greeting } = await f.connect()
+  t.match(greeting, /^\+OK /)
+  t.equal(await c.line(), '-ERR idle timeout')
+  // The client neither sends nor closes: the frontend must not wait for it (a read(2) left
+  // blocked in Node's thread pool kept it from exiting, holding a tcpserver slot).
+  const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref())
+  t.equal(await Promise.race([f.exited(1).then(() => 'exited'), hung]), 'exited')
+  t.same(f.exits, [0])
+  t.equal(await c.untilClosed(), '', 'and the connection is closed')
+})
+
 t.test('a program that cannot run is a temporary failure', async (t) => {
   const f = await front(t.testdir(), { prog: ['/nonexistent/checkpassword'] })
   t.teardown(f.close)

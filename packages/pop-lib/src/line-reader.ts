@@ -1,5 +1,6 @@
 // Reads POP3 command lines from a descriptor, with a length limit, optionally never past a line end.
-import { read } from 'node:fs'
+import { read, fstatSync } from 'node:fs'
+import { StreamBytes } from './stream-bytes.js'
 
 /** What one call to next() found. */
 export type Line = { kind: 'line'; data: Buffer } | { kind: 'long' } | { kind: 'eof' }
@@ -36,6 +37,9 @@ export class LineReader {
   #end = 0
   #eof = false
   #overflowed = false
+  #stream = false
+  /** Made at the first read: node:net loads after the greeting, not before. */
+  #bytes: StreamBytes | null = null
 
   /**
    * giveUp: after this many bytes of one line without its LF, next() stops reading and reports
@@ -48,6 +52,25 @@ export class LineReader {
     this.#exact = exact
     this.#chunk = Buffer.alloc(exact ? 1 : 4096)
     this.#giveUp = giveUp
+    // Reads of a socket or pipe go through the event loop: a read(2) in the thread pool waiting
+    // for a silent client would keep the process from exiting at its idle timeout.
+    let st
+    try {
+      st = fstatSync(fd)
+    } catch {
+      st = null
+    }
+    this.#stream = st !== null && (st.isSocket() || st.isFIFO())
+  }
+
+  /** Another program is to read the descriptor now: stop, and leave it in blocking mode. */
+  handOver(): void {
+    this.#bytes?.handOver()
+  }
+
+  /** The other program ended: the descriptor is this reader's again. */
+  takeBack(): void {
+    this.#bytes?.takeBack()
   }
 
   /** True once a line ran past the giveUp bound: the rest of it was not read. */
@@ -63,7 +86,11 @@ export class LineReader {
   async #fill(): Promise<boolean> {
     if (this.#eof) return false
     try {
-      const n = await readAsync(this.#fd, this.#chunk, 0, this.#chunk.length)
+      if (this.#stream) this.#bytes ??= new StreamBytes(this.#fd, this.#chunk.length)
+      const n =
+        this.#bytes !== null
+          ? await this.#bytes.read(this.#chunk, 0)
+          : await readAsync(this.#fd, this.#chunk, 0, this.#chunk.length)
       this.#start = 0
       this.#end = n
       if (n === 0) this.#eof = true

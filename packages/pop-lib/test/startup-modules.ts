@@ -18,14 +18,23 @@ writeFileSync(empty, '')
 
 interface Run {
   argv: string[]
+  /** Standard input: this text through a pipe, or /dev/null when undefined and devnull is set. */
   input?: string
+  devnull?: boolean
   fd3?: string
   uid?: number
   cwd?: string
 }
 
 // The modules a run loaded that Node's start-up on an empty CommonJS file does not load.
-const loaded = ({ argv, input, fd3, uid, cwd }: Run): { modules: string[]; stdout: string } => {
+const loaded = ({
+  argv,
+  input,
+  devnull,
+  fd3,
+  uid,
+  cwd,
+}: Run): { modules: string[]; stdout: string } => {
   writeFileSync(out, '[]', { mode: 0o666 })
   chmodSync(out, 0o666)
   const file = join(dir, 'fd3')
@@ -36,7 +45,9 @@ const loaded = ({ argv, input, fd3, uid, cwd }: Run): { modules: string[]; stdou
     'sh',
     ['-c', cmd, 'sh', 'env', '-u', 'NODE_OPTIONS', process.execPath, '-r', preload, ...argv],
     {
-      input: input ?? '',
+      ...(devnull === true
+        ? { stdio: ['ignore', 'pipe', 'pipe'] as const }
+        : { input: input ?? '' }),
       env: { PATH: `${join(process.execPath, '..')}:/usr/bin:/bin` },
       ...(uid === undefined ? {} : { uid, gid: uid }),
       ...(cwd === undefined ? {} : { cwd }),
@@ -57,8 +68,12 @@ const notLoaded = (t: Test, got: string[], names: string[]): void => {
 }
 
 t.test('pop-frontend: greeting', async (t) => {
-  const got = extra({ argv: [bin('pop-frontend'), 'mail.example.org', 'true'] })
+  const got = extra({ argv: [bin('pop-frontend'), 'mail.example.org', 'true'], devnull: true })
   notLoaded(t, got, ['NativeModule crypto', 'NativeModule child_process', 'NativeModule net', ESM])
+  // A socket or pipe is read through node:net (no read(2) left blocked in the thread pool).
+  const piped = extra({ argv: [bin('pop-frontend'), 'mail.example.org', 'true'] })
+  t.ok(piped.includes('NativeModule net'), 'node:net to read a pipe')
+  notLoaded(t, piped, ['NativeModule crypto', 'NativeModule child_process', ESM])
 })
 
 t.test(

@@ -190,10 +190,12 @@ export const openConn = (timeoutMs: number, mode: 'auto' | 'fd' = 'auto'): Conn 
       // not a socket libuv can take: fall through to plain descriptors
     }
   }
+  const reader = new LineReader(0, false)
   return {
-    reader: new LineReader(0, false),
+    reader,
     out: new Out(1),
     flush: async () => {},
-    restore: () => {},
+    // A socket or pipe read through the event loop was made non-blocking: blocking again.
+    restore: () => reader.handOver(),
   }
 }
