@@ -3,7 +3,7 @@ import { parseCommandLine, type CommandSpec } from '../../pop-lib/src/cli.js'
 import { ExitError, EXIT_USAGE } from '../../pop-lib/src/exit-codes.js'
 import { clean } from '../../pop-lib/src/log.js'
 
-const spec: CommandSpec = {
+export const SPEC: CommandSpec = {
   usage: 'pop-frontend [options] HOSTNAME PROG [ARGS...]',
   minArgs: 2,
   options: {
@@ -76,7 +76,7 @@ export interface Config {
 
 /** Parses the command line (and the environment) into a Config; usage errors throw ExitError(2). */
 export const configFrom = async (argv: string[], env: NodeJS.ProcessEnv): Promise<Config> => {
-  const { opts, args } = await parseCommandLine('pop-frontend', spec, argv, env)
+  const { opts, args } = await parseCommandLine('pop-frontend', SPEC, argv, env)
   const host = args[0]!
   if (!/^[\x21-\x7e]+$/.test(host) || /[<>]/.test(host))
     throw new ExitError(EXIT_USAGE, `bad HOSTNAME: ${clean(host)}`)

@@ -1,5 +1,6 @@
 // Command lines: options first, each with an environment variable; the rest handed on untouched.
 import { writeSync } from 'node:fs'
+import { parseFast } from './cli-fast.js'
 import { ExitError, EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { VERSION } from './version.js'
 
@@ -65,8 +66,8 @@ export class Done extends ExitError {
 /**
  * Parses argv (without node and script). The environment supplies each option's value; a command
  * line option wins over it. Parsing stops at the first non-option, and everything from there on is
- * returned untouched. A command line that starts with a non-option never loads yargs, so the
- * common tcpserver line costs no start-up time for it. Errors throw ExitError(2).
+ * returned untouched. A command line of plain long options (cli-fast.ts) or none never loads
+ * yargs, so the common tcpserver line costs no start-up time for it. Errors throw ExitError(2).
  */
 export const parseCommandLine = async (
   name: string,
@@ -76,10 +77,22 @@ export const parseCommandLine = async (
 ): Promise<Parsed> => {
   const opts: Parsed['opts'] = {}
   for (const [key, o] of Object.entries(spec.options)) opts[key] = fromEnv(o, env, key)
-  if (argv.length === 0 || !argv[0]!.startsWith('-')) {
-    checkCount(spec, argv)
-    return { opts, args: argv }
+  const fast = parseFast(spec, argv)
+  if (fast !== null) {
+    Object.assign(opts, fast.given)
+    checkCount(spec, fast.args)
+    return { opts, args: fast.args }
   }
+  return parseWithYargs(name, spec, argv, opts)
+}
+
+/** parseCommandLine's way for what parseFast leaves: yargs, with opts (from the environment) as defaults. */
+export const parseWithYargs = async (
+  name: string,
+  spec: CommandSpec,
+  argv: string[],
+  opts: Parsed['opts'],
+): Promise<Parsed> => {
   const { default: yargs } = await import('yargs')
   let failure: string | undefined
   let out = ''
