@@ -1,5 +1,5 @@
 // The client connection: a socket read in big chunks and written with TCP_NODELAY, or plain fds.
-import net from 'node:net'
+import type { Socket } from 'node:net'
 import { fstatSync } from 'node:fs'
 import { LineReader, LINE_MAX, type Line } from '../../pop-lib/src/line-reader.js'
 import { Out } from '../../pop-lib/src/out.js'
@@ -13,14 +13,14 @@ type Handle = { setBlocking?: (on: boolean) => number }
 
 /** Writes to a socket: whole responses per write, a deadline per write, replies to a burst coalesced. */
 export class SocketOut extends Out {
-  readonly #sock: net.Socket
+  readonly #sock: Socket
   readonly #timeoutMs: number
   #dead = false
   #held: Buffer[] = []
   #heldBytes = 0
   hold: () => boolean = () => false
 
-  constructor(sock: net.Socket, timeoutMs: number) {
+  constructor(sock: Socket, timeoutMs: number) {
     super(-1)
     this.#sock = sock
     this.#timeoutMs = timeoutMs
@@ -77,14 +77,14 @@ export class SocketOut extends Out {
 
 /** Reads command lines from a socket in big chunks (this is the last stage: nobody reads after us). */
 export class SocketLineReader extends LineReader {
-  readonly #sock: net.Socket
+  readonly #sock: Socket
   readonly #out: SocketOut
   #buf: Buffer = Buffer.alloc(0)
   #eof = false
   #long = false
   #wake: (() => void) | null = null
 
-  constructor(sock: net.Socket, out: SocketOut) {
+  constructor(sock: Socket, out: SocketOut) {
     super(-1, true)
     this.#sock = sock
     this.#out = out
@@ -173,6 +173,8 @@ export const openConn = (timeoutMs: number, mode: 'auto' | 'fd' = 'auto'): Conn 
   const b = inode(1)
   if (mode === 'auto' && a !== null && b !== null && a.socket && b.socket && a.ino === b.ino) {
     try {
+      // Loaded here, not at start-up: a session on plain descriptors does without it.
+      const net = process.getBuiltinModule('node:net')
       const sock = new net.Socket({ fd: 0, readable: true, writable: true, allowHalfOpen: true })
       sock.setNoDelay(true)
       const out = new SocketOut(sock, timeoutMs)
