@@ -3,7 +3,6 @@ import type { Command, Outcome } from '../../pop-lib/src/session.js'
 import type { Out } from '../../pop-lib/src/out.js'
 import { VERSION } from '../../pop-lib/src/version.js'
 import type { Mailbox } from './mailbox.js'
-import { sendMessage } from './retrieve.js'
 import { update } from './update.js'
 
 /** What the session did, for the operator's log line. */
@@ -176,6 +175,8 @@ const fetch = async (s: Session, n: number, limit: number | null): Promise<numbe
     return -1
   }
   const head = limit === null && m.wire >= 0 ? `${m.wire} octets` : 'message follows'
+  // Loaded at the first RETR or TOP (a chunk of its own in the build): not a start-up cost.
+  const { sendMessage } = await import('./retrieve.js')
   return sendMessage(s.out, f, head, limit)
 }
 
