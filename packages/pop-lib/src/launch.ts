@@ -1,5 +1,6 @@
 // A small tcpserver: runs a chain on each accepted TCP connection, the socket on fds 0 and 1.
 import net from 'node:net'
+import { setBlocking } from './blocking.js'
 import { nextEnv } from './next-env.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 
@@ -27,8 +28,6 @@ export interface Launcher {
   children: Set<ChildProcess>
 }
 
-type Blocking = { setBlocking?: (on: boolean) => number }
-
 /**
  * Listens and, like tcpserver, runs argv for each connection with the socket (in blocking mode,
  * as a C program expects) on fds 0 and 1 and PROTO, TCPLOCALIP, TCPLOCALPORT, TCPREMOTEIP and
@@ -37,7 +36,7 @@ type Blocking = { setBlocking?: (on: boolean) => number }
 export const launch = (opts: LaunchOptions): Promise<Launcher> => {
   const children = new Set<ChildProcess>()
   const server = net.createServer({ pauseOnConnect: true }, (sock) => {
-    ;(sock as unknown as { _handle: Blocking })._handle.setBlocking?.(true)
+    setBlocking(sock, true)
     const env: NodeJS.ProcessEnv = {
       ...nextEnv(opts.env ?? process.env),
       PROTO: 'TCP',

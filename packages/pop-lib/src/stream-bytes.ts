@@ -1,7 +1,6 @@
 // Reads a socket or pipe through the event loop, never more than asked: no read(2) left blocked.
 import type { Socket } from 'node:net'
-
-type Handle = { setBlocking?: (on: boolean) => number }
+import { setBlocking } from './blocking.js'
 
 /**
  * Reads a socket or pipe at most size bytes per request (one, so that nothing past what was asked
@@ -78,11 +77,11 @@ export class StreamBytes {
   /** Stops reading and puts the descriptor in blocking mode, for the next program. */
   handOver(): void {
     this.#sock.pause()
-    ;(this.#sock as unknown as { _handle: Handle | null })._handle?.setBlocking?.(true)
+    setBlocking(this.#sock, true)
   }
 
   /** Takes the descriptor back after the other program ended: non-blocking again. */
   takeBack(): void {
-    ;(this.#sock as unknown as { _handle: Handle | null })._handle?.setBlocking?.(false)
+    setBlocking(this.#sock, false)
   }
 }

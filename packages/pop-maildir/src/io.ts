@@ -3,13 +3,12 @@ import type { Socket } from 'node:net'
 import { fstatSync } from 'node:fs'
 import { LineReader, LINE_MAX, type Line } from '../../pop-lib/src/line-reader.js'
 import { Out } from '../../pop-lib/src/out.js'
+import { setBlocking } from '../../pop-lib/src/blocking.js'
 
 /** Replies waiting while more commands are already here go out together, up to this many bytes. */
 const HOLD_MAX = 64 * 1024
 /** Unread client input beyond this pauses the socket, so a flood costs no memory. */
 const INPUT_MAX = 64 * 1024
-
-type Handle = { setBlocking?: (on: boolean) => number }
 
 /** Writes to a socket: whole responses per write, a deadline per write, replies to a burst coalesced. */
 export class SocketOut extends Out {
@@ -185,7 +184,7 @@ export const openConn = (timeoutMs: number, mode: 'auto' | 'fd' = 'auto'): Conn 
         flush: () => out.flush(),
         restore: () => {
           // The launcher and a waiting frontend share this socket's file status flags.
-          ;(sock as unknown as { _handle: Handle | null })._handle?.setBlocking?.(true)
+          setBlocking(sock, true)
         },
       }
     } catch {

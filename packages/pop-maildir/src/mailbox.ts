@@ -196,6 +196,14 @@ export class Mailbox {
     return kind === 'list' ? s.list : s.form === this.#form ? s.uidl : null
   }
 
+  /**
+   * The snapshot's total wire size while the session needed no message itself (so no size can
+   * have changed), when the snapshot knows every size; else -1.
+   */
+  #snapTotal(): number {
+    return this.#msgs === null && this.#snapshot !== null ? this.#snapshot.wire : -1
+  }
+
   /** A message's size changed: the snapshot's LIST lines no longer hold. */
   #resized(): void {
     this.#dirty = true
@@ -271,14 +279,14 @@ export class Mailbox {
   sizeAll(): void {
     // Not looked at yet: read each file once for its order and size alike.
     if (this.#msgs === null && this.#snapshot === null) this.#look(this.#measure)
-    if (this.#msgs === null && this.#snapshot!.wire >= 0) return
+    if (this.#snapTotal() >= 0) return
     for (const m of this.msgs) this.wireSize(m)
   }
 
   /** The total wire size of every message listed, deleted or not (vanished ones count 0). */
   listedBytes(): number {
-    if (this.#msgs === null && this.#snapshot !== null && this.#snapshot.wire >= 0)
-      return this.#snapshot.wire
+    const total = this.#snapTotal()
+    if (total >= 0) return total
     let bytes = 0
     for (const m of this.msgs) bytes += Math.max(0, m.wire)
     return bytes
@@ -286,9 +294,8 @@ export class Mailbox {
 
   /** The count and total wire size of the messages not deleted. */
   stat(): [number, number] {
-    const snap = this.#snapshot
-    if (this.#msgs === null && snap !== null && snap.wire >= 0 && !this.anyDeleted())
-      return [snap.count, snap.wire]
+    const total = this.#snapTotal()
+    if (total >= 0 && !this.anyDeleted()) return [this.count, total]
     let count = 0
     let bytes = 0
     for (let i = 0; i < this.msgs.length; i++) {

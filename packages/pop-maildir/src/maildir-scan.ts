@@ -64,15 +64,15 @@ export const statLook: Look = (sub, name, base) => {
 
 /**
  * Takes the snapshot from a listing. Every message found in the cache costs no system call (its
- * entry is marked taken); the others are looked at (stat()ed, unless look says otherwise) and
+ * entry is marked taken); the others are looked at (statLook, or a look that reads them) and
  * reported through fresh. Files that vanish or are not regular files are skipped.
  * The order is qmail-pop3d's: by modification time in seconds, then by name.
  */
 export const scanMaildir = (
   cache: Map<string, Known>,
   fresh: (m: Message) => void,
-  listed: Listed[] = listMaildir(),
-  look: Look = statLook,
+  listed: Listed[],
+  look: Look,
 ): Message[] => {
   const out: Message[] = []
   // Files of cur/ that were not listed, by unique name: where a listed file went if another
