@@ -2,7 +2,6 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
-import { userInfo } from 'node:os'
 import { makeWorld, chainUnderTest, recorder, readRecords } from './fixtures/world.js'
 import {
   startServer,
@@ -10,6 +9,7 @@ import {
   failedLogin,
   keepBadDelete,
   inetdWrapper,
+  inetdConf,
   BAD_PASS,
 } from './fixtures/servers.js'
 
@@ -24,10 +24,7 @@ t.test(
     const wrapper = inetdWrapper(w, chainUnderTest(w, rec.argv), log)
     const conf = join(w.dir, 'inetd.conf')
     const s = await startServer(t, (port) => {
-      w.file(
-        'inetd.conf',
-        `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3-inetd\n`,
-      )
+      w.file('inetd.conf', inetdConf(port, wrapper, 'pop3-inetd'))
       return { cmd: inetd, args: ['-d', conf], env: w.env }
     })
     // byte-identical messages also prove that no log line reached the client

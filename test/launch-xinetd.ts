@@ -2,7 +2,6 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync, existsSync } from 'node:fs'
-import { userInfo } from 'node:os'
 import { makeWorld, chainUnderTest, recorder, readRecords } from './fixtures/world.js'
 import {
   startServer,
@@ -10,6 +9,8 @@ import {
   failedLogin,
   keepBadDelete,
   inetdWrapper,
+  xinetdConf,
+  xinetdArgs,
   BAD_PASS,
 } from './fixtures/servers.js'
 import { findTool } from '../packages/pop-lib/test/fixtures/harness.js'
@@ -32,35 +33,11 @@ t.test(
     const s = await startServer(t, (port) => {
       w.file(
         'xinetd.conf',
-        [
-          'service pop3-test',
-          '{',
-          '    type        = UNLISTED',
-          `    port        = ${port}`,
-          '    bind        = 127.0.0.1',
-          '    socket_type = stream',
-          '    protocol    = tcp',
-          '    wait        = no',
-          `    user        = ${userInfo().username}`,
-          `    server      = ${wrapper}`,
-          '    instances   = 40',
-          '    per_source  = 10',
-          '    disable     = no',
-          '}',
-          '',
-        ].join('\n'),
+        xinetdConf(port, wrapper, 'pop3-test', ['instances   = 40', 'per_source  = 10']),
       )
       return {
         cmd: xinetd,
-        args: [
-          '-dontfork',
-          '-f',
-          conf,
-          '-pidfile',
-          join(w.dir, 'xinetd.pid'),
-          '-filelog',
-          join(w.dir, 'xinetd.log'),
-        ],
+        args: xinetdArgs(conf, w.dir),
         env: w.env,
       }
     })

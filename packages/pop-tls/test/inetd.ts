@@ -2,9 +2,14 @@
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { userInfo } from 'node:os'
 import { executable, findTool } from '../../pop-lib/test/fixtures/harness.js'
-import { startServer, need } from '../../../test/fixtures/servers.js'
+import {
+  startServer,
+  need,
+  inetdConf,
+  xinetdConf,
+  xinetdArgs,
+} from '../../../test/fixtures/servers.js'
 import { FAKE, popTlsArgv, failure, makePki, overTls, testEnv, tlsConnect } from './fixtures/tls.js'
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
@@ -27,32 +32,11 @@ t.test(
     const conf = join(pki.dir, 'inetd.conf')
     const s = await startServer(t, (port) => {
       if (inetd !== null) {
-        const line = `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${wrapper} pop3s-inetd`
-        writeFileSync(conf, line + '\n')
+        writeFileSync(conf, inetdConf(port, wrapper, 'pop3s-inetd'))
         return { cmd: inetd, args: ['-d', conf], env: testEnv() }
       }
-      const entry = [
-        'service pop3s-test',
-        '{',
-        '    type = UNLISTED',
-        `    port = ${port}`,
-        '    bind = 127.0.0.1',
-        '    socket_type = stream',
-        '    protocol = tcp',
-        '    wait = no',
-        `    user = ${userInfo().username}`,
-        `    server = ${wrapper}`,
-        '    disable = no',
-        '}',
-      ]
-      writeFileSync(conf, entry.join('\n') + '\n')
-      const files = [
-        '-pidfile',
-        join(pki.dir, 'xinetd.pid'),
-        '-filelog',
-        join(pki.dir, 'xinetd.log'),
-      ]
-      return { cmd: xinetd!, args: ['-dontfork', '-f', conf, ...files], env: testEnv() }
+      writeFileSync(conf, xinetdConf(port, wrapper, 'pop3s-test'))
+      return { cmd: xinetd!, args: xinetdArgs(conf, pki.dir), env: testEnv() }
     })
     const c = overTls(await tlsConnect(s.port, pki.ca))
     t.equal(await c.line(), '+OK fake ready')
