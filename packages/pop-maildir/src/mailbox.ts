@@ -283,8 +283,12 @@ export class Mailbox {
     for (const m of this.msgs) this.wireSize(m)
   }
 
-  /** The total wire size of every message listed, deleted or not (vanished ones count 0). */
-  listedBytes(): number {
+  /**
+   * The total wire size of every message listed, deleted or not (vanished ones and sizes not
+   * computed count 0); null when the session looked at no file and has no snapshot to tell.
+   */
+  listedBytes(): number | null {
+    if (this.#msgs === null && this.#snapshot === null) return null
     const total = this.#snapTotal()
     if (total >= 0) return total
     let bytes = 0

@@ -58,11 +58,12 @@ const enter = (dir: string): [string, string, string, number] | null => {
 }
 
 const endLine = (env: NodeJS.ProcessEnv, reason: string, box: Mailbox, t: Tally): string => {
-  const bytes = box.listedBytes()
+  // A session that needed no message looks at none just for this line.
+  const bytes = box.listedBytes() ?? '-'
   const user = clean(env.USER ?? '-')
   const ip = clean(env.TCPREMOTEIP ?? env.REMOTE_ADDR ?? '-')
   return (
-    `end user=${user} ip=${ip} reason=${reason} listed=${box.count}/${bytes} ` +
+    `end user=${user} ip=${ip} reason=${reason} listed=${box.announced}/${bytes} ` +
     `retrieved=${t.retrieved}/${t.retrievedBytes} top=${t.top} deleted=${t.deleted}/${t.deletedBytes}`
   )
 }

@@ -208,6 +208,21 @@ t.test('moved or removed between the login and the first look: found, or not lis
   t.match((await run('RETR 1')).text, /^\+OK 33 octets\r\nSubject: one\r\n/)
 })
 
+t.test('a session that needs no message looks at none, even to log its end', async (t) => {
+  const dir = t.testdir({})
+  open(dir, [])
+  for (const m of three) writeFileSync(`cur/${m.name.replace(/:.*/, '')}:2,`, m.content)
+  const { run, box } = attach('qmail', false)
+  t.equal((await run('NOOP')).text, '+OK\r\n')
+  t.equal((await run('QUIT')).text, '+OK bye\r\n')
+  t.ok(box.untouched, 'no file was looked at')
+  t.equal(box.listedBytes(), null, 'so the size of the mailbox is not known')
+  t.equal(box.announced, 3)
+  const next = attach('qmail', false)
+  t.equal((await next.run('STAT')).text, '+OK 3 106\r\n', 'a command that needs them looks')
+  t.equal(next.box.listedBytes(), 106)
+})
+
 t.test('QUIT that cannot remove a message: one -ERR [SYS/TEMP], the others kept', async (t) => {
   const dir = t.testdir({})
   const { run } = mk(dir)
