@@ -245,6 +245,9 @@ const quit: Handler = async (s) => {
   s.tally.deleted = u.deleted
   s.tally.deletedBytes = u.deletedBytes
   s.tally.updated = u.ok
+  // The size cache too, while the lock is held: once the client reads the reply, this session
+  // writes nothing more in the Maildir (a script may remove or copy it then).
+  s.learnt()
   // A client that reconnects as soon as it reads +OK must not find the mailbox [IN-USE].
   s.updated()
   if (u.ok) await s.out.ok('bye')

@@ -355,3 +355,24 @@ t.test('QUIT gives up the session lock after UPDATE and before its +OK', async (
   t.match(q.text, /^\+OK/)
   t.same(seen, ['reply "", files 0'], 'released once: after the UPDATE, before the reply went out')
 })
+
+t.test(
+  'QUIT writes the size cache before its +OK: nothing is written after the reply',
+  async (t) => {
+    const dir = t.testdir()
+    open(dir, [{ content: 'a\n' }, { content: 'b\n' }])
+    const { s, out, run } = attach()
+    let cache = ''
+    s.updated = () => {
+      cache = readFileSync('popchain-sizes', 'latin1')
+      t.equal(out.text, '', 'before the reply')
+    }
+    await run('DELE 1')
+    t.notOk(readdirSync('.').includes('popchain-sizes'), 'no cache before QUIT')
+    await run('QUIT')
+    t.match(cache, /^popchain-sizes 2 /, 'written by QUIT, before the lock went')
+    s.box.saveCache()
+    t.equal(readFileSync('popchain-sizes', 'latin1'), cache, 'and nothing left to write after it')
+    t.same(readdirSync('tmp'), [])
+  },
+)
